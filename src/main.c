@@ -1,0 +1,109 @@
+/* audio-ident — command dispatch only (see DESIGN.md "What it is"). */
+#include "base/log.h"
+#include "base/version.h"
+#include "cli/cli.h"
+#include "config/config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    cli_cmd_fn run; /* NULL = not implemented yet */
+    const char *summary;
+    const char *usage;
+} command_t;
+
+static const command_t commands[] = {
+    {"serve", NULL, "run the HTTP API and web UI",
+     "usage: audio-ident serve\n\n"
+     "Starts the HTTP API (API.md) and the web UI on HOST:PORT after the startup checks\n"
+     "(metadata store, fingerprint index, vector store, embedder). Stops gracefully on\n"
+     "SIGINT/SIGTERM.\n"},
+    {"ingest", NULL, "add audio files or directories to the library",
+     "usage: audio-ident ingest [--json] PATH...\n\n"
+     "Adds files and directory trees (recursively) to the library with WORKERS parallel\n"
+     "workers. Shows a progress bar on a terminal; --json prints one JSON object per file.\n"
+     "Files already in the library are reported as duplicates.\n"},
+    {"search", NULL, "identify a clip from the command line",
+     "usage: audio-ident search [--mode exact|vibe|both] [--max-results N] [--json] FILE\n\n"
+     "Runs the same search as POST /api/v1/search on FILE and prints the matches.\n"},
+    {"tracks", NULL, "list or search the library",
+     "usage: audio-ident tracks [--search TEXT] [--page N] [--page-size N] [--json]\n"},
+    {"rm", NULL, "delete a track", "usage: audio-ident rm TRACK_ID\n\n"
+                                   "Removes the track's fingerprints, vectors, stored file and row.\n"},
+    {"migrate", NULL, "apply metadata-store migrations",
+     "usage: audio-ident migrate\n\nApplies pending schema migrations (idempotent).\n"},
+    {"rebuild-index", NULL, "rebuild derived indexes from the stored originals",
+     "usage: audio-ident rebuild-index [--vectors|--fingerprints]\n\n"
+     "Drops and rebuilds the vector collection and/or the fingerprint index from the\n"
+     "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"},
+    {"check", NULL, "run the startup checks and print them as a table",
+     "usage: audio-ident check\n"},
+    {"fp", NULL, "print fingerprint statistics of a file (debugging)",
+     "usage: audio-ident fp [--peaks] FILE\n"},
+    {"bench", NULL, "accuracy and latency benchmark",
+     "usage: audio-ident bench [options]   (see docs/bench.md)\n"},
+    {"config", cli_config, "print the effective configuration (secrets masked)",
+     "usage: audio-ident config\n\n"
+     "Prints every setting with its value, where it came from (default, .env,\n"
+     "environment) and a help line. Passwords and tokens are masked.\n"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: audio-ident [--version] [--help] COMMAND [ARGS]\n\n"
+                 "Music identification: exact (landmark fingerprints) and vibe (embeddings).\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nConfiguration comes from the environment and ./.env (see `audio-ident config`).\n"
+                 "Run `audio-ident COMMAND --help` for a command's options.\n"
+                 "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("audio-ident %s (%s, built %s)\n", ai_version(), ai_git_sha(), ai_build_time());
+        return 0;
+    }
+    const command_t *cmd = NULL;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, "audio-ident: unknown command '%s'\n\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    if (cli_wants_help(argc - 1, argv + 1)) {
+        fputs(cmd->usage, stdout);
+        return 0;
+    }
+    if (!cmd->run) {
+        fprintf(stderr, "audio-ident %s: not implemented yet\n", cmd->name);
+        return 2;
+    }
+
+    config_t cfg;
+    ai_error_t err;
+    if (config_load(&cfg, NULL, &err) != AI_OK) {
+        fprintf(stderr, "FATAL: invalid configuration: %s\n", err.message);
+        return 1;
+    }
+    log_setup(strcmp(cfg.log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT,
+              (log_level_t)log_level_parse(cfg.log_level));
+    return cmd->run(&cfg, argc - 1, argv + 1);
+}
