@@ -130,7 +130,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_OUT  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/%.o)
-FUZZ_CFLAGS := -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(WARN) -pthread $(PKG_CFLAGS)
+FUZZ_CFLAGS := -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(filter-out -Wno-format-truncation,$(WARN)) -pthread $(PKG_CFLAGS)
 
 $(FUZZ_OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -138,6 +138,7 @@ $(FUZZ_OUT)/%.o: %.c
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) $(LDLIBS) -pthread -o $@
 
+.SECONDARY: $(FUZZ_LIB_OBJS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 	  name=$$(basename $$f); mkdir -p $(FUZZ_OUT)/corpus/$$name; \

@@ -316,9 +316,15 @@ ai_err_t config_load(config_t *cfg, const char *env_file, ai_error_t *err)
 
 void config_redact_url(const char *url, char *out, size_t n)
 {
+    /* userinfo is the part of the authority before its last '@' */
     const char *scheme = strstr(url, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    const char *auth = scheme ? scheme + 3 : NULL;
+    size_t auth_len = auth ? strcspn(auth, "/?#") : 0;
+    const char *at = NULL;
+    for (size_t i = 0; i < auth_len; i++)
+        if (auth[i] == '@')
+            at = auth + i;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     if (!colon) {
         snprintf(out, n, "%s", url);
         return;

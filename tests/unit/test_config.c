@@ -1,0 +1,179 @@
+#include "test.h"
+#include "config/config.h"
+
+#include <stdlib.h>
+
+/* A fake environment: NULL-terminated name/value pairs. */
+static const char *fake_lookup(const char *name, void *user)
+{
+    const char *const *kv = user;
+    for (; kv && kv[0]; kv += 2)
+        if (strcmp(kv[0], name) == 0)
+            return kv[1];
+    return NULL;
+}
+
+static ai_err_t load(config_t *cfg, const char *const *env, const char *env_text, ai_error_t *err)
+{
+    const char *path = test_path("dot.env");
+    if (env_text) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+            return AI_ERR_INTERNAL_ERROR;
+        fputs(env_text, f);
+        fclose(f);
+    } else {
+        remove(path);
+    }
+    return config_load_from(cfg, fake_lookup, (void *)env, path, err);
+}
+
+TEST(config_defaults)
+{
+    config_t cfg;
+    ai_error_t err;
+    REQUIRE(load(&cfg, NULL, NULL, &err) == AI_OK);
+    CHECK_EQ_STR(cfg.data_dir, "./data");
+    CHECK_EQ_STR(cfg.database_url, "sqlite:///./data/audio_ident.db");
+    CHECK_EQ_STR(cfg.qdrant_url, "");
+    CHECK_EQ_STR(cfg.qdrant_collection, "audio_embeddings");
+    CHECK_EQ_STR(cfg.embedding_model, "vibe-lite");
+    CHECK_EQ_STR(cfg.host, "127.0.0.1");
+    CHECK_EQ_INT(cfg.port, 17010);
+    CHECK_NEAR(cfg.exact_timeout_s, 3, 0);
+    CHECK_NEAR(cfg.vibe_timeout_s, 4, 0);
+    CHECK_EQ_INT(cfg.max_upload_bytes, 10485760);
+    CHECK_EQ_INT(cfg.max_ingest_bytes, 209715200);
+    CHECK_EQ_INT(cfg.rate_limit_per_min, 120);
+    CHECK(cfg.workers >= 1);
+    CHECK_EQ_STR(cfg.log_format, "text");
+    CHECK_EQ_INT(cfg.source[0], CONFIG_SRC_DEFAULT);
+}
+
+TEST(config_env_file_and_environment_precedence)
+{
+    config_t cfg;
+    ai_error_t err;
+    const char *env[] = {"PORT", "18000", NULL};
+    const char *text = "# comment line\n"
+                       "\n"
+                       "export DATA_DIR=/tmp/ai data   # trailing comment\n"
+                       "PORT=9999\n"
+                       "ADMIN_TOKEN='s3cr#t \"x\"'\n"
+                       "CORS_ORIGINS=\"http://a.example,http://b.example\" # both\n"
+                       "QDRANT_COLLECTION_NAME=\"with \\\"escapes\\\"\\n\"\n"
+                       "POSTGRES_MODE=docker\n" /* not ours: ignored */
+                       "LOG_FORMAT=json\r\n";
+    REQUIRE(load(&cfg, env, text, &err) == AI_OK);
+    CHECK_EQ_STR(cfg.data_dir, "/tmp/ai data");
+    CHECK_EQ_STR(cfg.database_url, "sqlite:////tmp/ai data/audio_ident.db");
+    CHECK_EQ_INT(cfg.port, 18000); /* environment wins */
+    CHECK_EQ_STR(cfg.admin_token, "s3cr#t \"x\"");
+    CHECK_EQ_STR(cfg.cors_origins, "http://a.example,http://b.example");
+    CHECK_EQ_STR(cfg.qdrant_collection, "with \"escapes\"\n");
+    CHECK_EQ_STR(cfg.log_format, "json");
+    CHECK_EQ_INT(cfg.source[0], CONFIG_SRC_ENV_FILE);
+}
+
+TEST(config_invalid_values_name_the_variable)
+{
+    static const struct {
+        const char *name, *value, *expect;
+    } bad[] = {
+        {"PORT", "abc", "PORT: must be an integer in 1..65535"},
+        {"PORT", "70000", "PORT:"},
+        {"PORT", "", "PORT:"},
+        {"EXACT_TIMEOUT_S", "-1", "EXACT_TIMEOUT_S: must be a number"},
+        {"VIBE_TIMEOUT_S", "nan", "VIBE_TIMEOUT_S:"},
+        {"LOG_FORMAT", "xml", "LOG_FORMAT: must be one of text|json"},
+        {"EMBEDDING_MODEL", "gpt", "EMBEDDING_MODEL:"},
+        {"EMBEDDING_MODEL", "clap", "CLAP_MODEL_PATH: required"},
+        {"DATABASE_URL", "mysql://x/y", "DATABASE_URL: must start with"},
+        {"QDRANT_URL", "localhost:6333", "QDRANT_URL:"},
+        {"WORKERS", "9999", "WORKERS:"},
+        {"MAX_UPLOAD_BYTES", "12abc", "MAX_UPLOAD_BYTES:"},
+        {"DATA_DIR", "", "DATA_DIR: must not be empty"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        config_t cfg;
+        ai_error_t err;
+        const char *env[] = {bad[i].name, bad[i].value, NULL};
+        CHECK_EQ_INT(load(&cfg, env, NULL, &err), AI_ERR_VALIDATION_ERROR);
+        if (!strstr(err.message, bad[i].expect))
+            test_fail(__FILE__, __LINE__, "%s=%s: message \"%s\" lacks \"%s\"", bad[i].name,
+                      bad[i].value, err.message, bad[i].expect);
+    }
+    /* accepted URL forms */
+    const char *ok[] = {"DATABASE_URL", "postgresql+asyncpg://u:p@h:5432/db", "QDRANT_URL",
+                        "https://x.cloud:6333", NULL};
+    config_t cfg;
+    CHECK_EQ_INT(load(&cfg, ok, NULL, NULL), AI_OK);
+}
+
+TEST(config_env_file_syntax_errors_name_the_line)
+{
+    static const struct {
+        const char *text, *expect;
+    } bad[] = {
+        {"PORT=1\nJUSTAWORD\n", ".env line 2: expected NAME=value"},
+        {"=value\n", ".env line 1"},
+        {"A='unterminated\n", ".env line 1: unterminated"},
+        {"A=\"x\" junk\n", ".env line 1: unexpected text"},
+        {"1ABC=x\n", ".env line 1"},
+        {"PORT=0\n", "in .env: PORT:"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        config_t cfg;
+        ai_error_t err;
+        CHECK_EQ_INT(load(&cfg, NULL, bad[i].text, &err), AI_ERR_VALIDATION_ERROR);
+        if (!strstr(err.message, bad[i].expect))
+            test_fail(__FILE__, __LINE__, "case %zu: \"%s\" lacks \"%s\"", i, err.message,
+                      bad[i].expect);
+    }
+}
+
+TEST(config_redact_and_print_mask_secrets)
+{
+    char out[256];
+    config_redact_url("postgresql://user:secret@db.example:5432/x", out, sizeof out);
+    CHECK_EQ_STR(out, "postgresql://user:***@db.example:5432/x");
+    config_redact_url("postgresql://user@h/x", out, sizeof out);
+    CHECK_EQ_STR(out, "postgresql://user@h/x");
+    config_redact_url("sqlite:///./data/a.db", out, sizeof out);
+    CHECK_EQ_STR(out, "sqlite:///./data/a.db");
+    config_redact_url("http://h:6333/a@b", out, sizeof out);
+    CHECK_EQ_STR(out, "http://h:6333/a@b");
+
+    config_t cfg;
+    const char *env[] = {"DATABASE_URL", "postgresql://u:hunter2@h/db", "ADMIN_TOKEN", "tok3n",
+                         "QDRANT_API_KEY", "k3y", NULL};
+    REQUIRE(load(&cfg, env, NULL, NULL) == AI_OK);
+    FILE *f = fopen(test_path("print.txt"), "w");
+    REQUIRE(f);
+    config_print(&cfg, f);
+    fclose(f);
+    char *text = (char *)test_read_file(test_path("print.txt"), NULL);
+    REQUIRE(text);
+    CHECK(strstr(text, "hunter2") == NULL);
+    CHECK(strstr(text, "tok3n") == NULL);
+    CHECK(strstr(text, "k3y") == NULL);
+    CHECK(strstr(text, "postgresql://u:***@h/db") != NULL);
+    CHECK(strstr(text, "PORT") != NULL);
+    free(text);
+}
+
+TEST(config_cli_reports_invalid_variable)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    CHECK_EQ_INT(test_sh("cd '%s' && PORT=abc '%s' config 2>err.txt >/dev/null", test_tmpdir(),
+                         test_bin()),
+                 1);
+    CHECK_EQ_INT(test_sh("grep -q 'FATAL: invalid configuration: PORT:' '%s/err.txt'",
+                         test_tmpdir()),
+                 0);
+    CHECK_EQ_INT(test_sh("cd '%s' && printf 'PORT=1234\\n' > .env && '%s' config | grep -q "
+                         "'^PORT  *1234  *.env'",
+                         test_tmpdir(), test_bin()),
+                 0);
+}
