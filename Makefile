@@ -148,6 +148,67 @@ fuzz: $(FUZZ_BINS)
 	     $$( [ -d $$seeds ] && echo $$seeds ) 2>&1 | grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|ERROR|SUMMARY' || exit 1; \
 	done
 
+# ---------------------------------------------------------------- deployment modes
+# POSTGRES_MODE / QDRANT_MODE: embedded | docker | external (environment, make
+# command line or .env). Only this Makefile and docker-compose read them; the
+# app gets DATABASE_URL / QDRANT_URL.
+POSTGRES_MODE    ?= $(shell scripts/dotenv-get.sh POSTGRES_MODE embedded)
+QDRANT_MODE      ?= $(shell scripts/dotenv-get.sh QDRANT_MODE embedded)
+POSTGRES_PORT    ?= $(shell scripts/dotenv-get.sh POSTGRES_PORT 5432)
+QDRANT_HTTP_PORT ?= $(shell scripts/dotenv-get.sh QDRANT_HTTP_PORT 6333)
+COMPOSE          ?= docker-compose
+HEALTH_TIMEOUT   ?= 120
+
+mode_ok = $(if $(filter embedded docker external,$($(1))),,$(error $(1) must be embedded, docker or external (got '$($(1))')))
+check_modes = $(call mode_ok,POSTGRES_MODE)$(call mode_ok,QDRANT_MODE)
+need_url = $(if $($(1)),,$(error $(2)_MODE=external needs $(1) (e.g. in .env)))
+
+# URLs the host-side binary uses (make dev / ingest / rebuild-index).
+ifeq ($(POSTGRES_MODE),docker)
+  RUN_DATABASE_URL := postgresql://audio_ident:audio_ident@127.0.0.1:$(POSTGRES_PORT)/audio_ident
+else ifeq ($(POSTGRES_MODE),external)
+  RUN_DATABASE_URL := $(DATABASE_URL)
+endif
+ifeq ($(QDRANT_MODE),docker)
+  RUN_QDRANT_URL := http://127.0.0.1:$(QDRANT_HTTP_PORT)
+else ifeq ($(QDRANT_MODE),external)
+  RUN_QDRANT_URL := $(QDRANT_URL)
+endif
+# URLs the `app` container gets (service names inside the compose network).
+APP_DATABASE_URL := $(if $(filter docker,$(POSTGRES_MODE)),postgresql://audio_ident:audio_ident@postgres:5432/audio_ident,$(RUN_DATABASE_URL))
+APP_QDRANT_URL   := $(if $(filter docker,$(QDRANT_MODE)),http://qdrant:6333,$(RUN_QDRANT_URL))
+DOCKER_SERVICES  := $(if $(filter docker,$(POSTGRES_MODE)),postgres) $(if $(filter docker,$(QDRANT_MODE)),qdrant)
+comma := ,
+empty :=
+space := $(empty) $(empty)
+COMPOSE_ENV      := COMPOSE_PROFILES=$(subst $(space),$(comma),$(strip $(DOCKER_SERVICES))) \
+                    APP_DATABASE_URL='$(APP_DATABASE_URL)' APP_QDRANT_URL='$(APP_QDRANT_URL)'
+RUN_ENV          := $(if $(RUN_DATABASE_URL),DATABASE_URL='$(RUN_DATABASE_URL)') \
+                    $(if $(RUN_QDRANT_URL),QDRANT_URL='$(RUN_QDRANT_URL)')
+
+.PHONY: modes docker-up docker-down dev ingest rebuild-index
+modes:
+	@echo $(check_modes)$(if $(filter external,$(POSTGRES_MODE)),$(call need_url,DATABASE_URL,POSTGRES))$(if $(filter external,$(QDRANT_MODE)),$(call need_url,QDRANT_URL,QDRANT)) "POSTGRES_MODE=$(POSTGRES_MODE) QDRANT_MODE=$(QDRANT_MODE) docker services: $(or $(strip $(DOCKER_SERVICES)),none)"
+
+# Starts only the services whose mode is docker and waits for their health checks.
+docker-up: modes
+	$(if $(strip $(DOCKER_SERVICES)),$(COMPOSE_ENV) $(COMPOSE) up -d $(strip $(DOCKER_SERVICES)),@echo "nothing to start: no mode is docker")
+	$(if $(strip $(DOCKER_SERVICES)),$(COMPOSE_ENV) scripts/compose-wait.sh $(HEALTH_TIMEOUT) $(strip $(DOCKER_SERVICES)))
+
+docker-down:
+	COMPOSE_PROFILES=postgres,qdrant $(COMPOSE) down
+
+dev: docker-up $(BIN)
+	$(RUN_ENV) $(BIN) migrate
+	$(RUN_ENV) $(BIN) serve
+
+ingest: modes $(BIN)
+	@test -n "$(DIR)" || { echo "usage: make ingest DIR=/path/to/music" >&2; exit 2; }
+	$(RUN_ENV) $(BIN) ingest "$(DIR)"
+
+rebuild-index: modes $(BIN)
+	$(RUN_ENV) $(BIN) rebuild-index $(ARGS)
+
 # ---------------------------------------------------------------- run / bench
 run: deps $(BIN)
 	$(BIN) serve

@@ -1,0 +1,36 @@
+# Multi-stage image of audio-ident on Debian bookworm.
+# Build stage: compiles the release binary. Runtime stage: only the shared
+# libraries it links, the web UI, a non-root user and a health check.
+
+FROM debian:bookworm-slim AS build
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends build-essential pkg-config git ca-certificates \
+      libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libmagic-dev liblmdb-dev \
+      libsqlite3-dev libpq-dev libcurl4-openssl-dev libmicrohttpd-dev libfftw3-dev libjansson-dev \
+      libssl-dev libchromaprint-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN make -j"$(nproc)" bin
+
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends ca-certificates curl \
+      libavformat59 libavcodec59 libswresample4 libavutil57 libmagic1 libmagic-mgc liblmdb0 \
+      libsqlite3-0 libpq5 libcurl4 libmicrohttpd12 libfftw3-single3 libjansson4 libssl3 \
+      libchromaprint1 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin audioident \
+ && mkdir -p /data /app \
+ && chown audioident:audioident /data
+COPY --from=build /src/build/release/audio-ident /usr/local/bin/audio-ident
+COPY --from=build /src/web /app/web
+WORKDIR /app
+USER audioident
+ENV DATA_DIR=/data HOST=0.0.0.0 PORT=17010
+VOLUME ["/data"]
+EXPOSE 17010
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:17010/health || exit 1
+ENTRYPOINT ["audio-ident"]
+CMD ["serve"]
