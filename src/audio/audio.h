@@ -68,7 +68,9 @@ typedef struct {
     int sample_rate, channels; /* of the source stream */
     long long bitrate;         /* bits/s, 0 if unknown */
     char codec[32], format[16]; /* "opus", "mp3"...; format = audio_format_name */
-    double duration_s;         /* container duration if known, else decoded duration */
+    double duration_s; /* seconds: the decoded length after a full decode (exact even when
+                          the header lies or lacks it, e.g. MediaRecorder WebM, VBR MP3);
+                          after a truncated decode the container's duration if known */
     char title[256], artist[256], album[256]; /* "" when absent; UTF-8, truncated */
 } audio_info_t;
 
