@@ -109,7 +109,8 @@ typedef struct {
  * it can; it is an error only when no sample at all could be decoded.
  * Returns AI_OK,
  *   AI_ERR_UNSUPPORTED_FORMAT  not decodable as fmt, no audio stream (e.g. a
- *                              video-only MP4), unknown codec, or zero samples,
+ *                              video-only MP4), unknown codec, or zero samples in
+ *                              some output (e.g. a few ms, lost in resampling),
  *   AI_ERR_AUDIO_TOO_LONG      more than o->max_seconds and o->truncate == 0,
  *   AI_ERR_SEARCH_TIMEOUT      the wall-clock deadline o->timeout_s passed,
  *   AI_ERR_VALIDATION_ERROR    bad options (rate outside AUDIO_MIN_RATE..

@@ -550,7 +550,11 @@ ai_err_t audio_decode(const void *data, size_t len, audio_format_t fmt,
         goto cleanup;
     }
     decoder_drain(&d);
-    if (d.out[0].n == 0 || d.decoded_s <= 0) {
+    size_t min_n = SIZE_MAX;
+    for (size_t i = 0; i < d.nout; i++)
+        min_n = d.out[i].n < min_n ? d.out[i].n : min_n;
+    /* A few milliseconds can vanish in a resampler's filter delay. */
+    if (min_n == 0 || d.decoded_s <= 0) {
         rc = ai_error_set(err, AI_ERR_UNSUPPORTED_FORMAT,
                           "No audio could be decoded from the %s file", audio_format_name(fmt));
         goto cleanup;

@@ -138,37 +138,47 @@ static void put32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
-TEST(audio_bad_wav_header_claims_2e31_samples)
+/* A 16-bit mono PCM WAV of n samples of a 1 kHz sine whose data chunk
+ * claims data_bytes.  Caller frees. */
+static unsigned char *make_wav(uint32_t rate, size_t n, uint32_t data_bytes, size_t *len)
 {
-    /* 16-bit mono 8 kHz WAV whose data chunk claims 2^31 - 1 samples
-     * (74 hours) but holds one second: decodes the one second. */
-    enum { RATE = 8000, N = RATE };
-    size_t len = 44 + 2 * N;
-    unsigned char *w = calloc(1, len);
-    REQUIRE(w);
+    *len = 44 + 2 * n;
+    unsigned char *w = calloc(1, *len);
+    if (!w)
+        return NULL;
     memcpy(w, "RIFF", 4);
     put32(w + 4, 0xFFFFFFFFu);
     memcpy(w + 8, "WAVEfmt ", 8);
     put32(w + 16, 16);
     w[20] = 1, w[22] = 1; /* PCM, 1 channel */
-    put32(w + 24, RATE);
-    put32(w + 28, RATE * 2);
+    put32(w + 24, rate);
+    put32(w + 28, rate * 2);
     w[32] = 2, w[34] = 16;
     memcpy(w + 36, "data", 4);
-    put32(w + 40, 0xFFFFFFFEu);
-    for (int i = 0; i < N; i++) {
-        int16_t s = (int16_t)(8000 * sin(2 * M_PI * 1000 * i / RATE));
+    put32(w + 40, data_bytes);
+    for (size_t i = 0; i < n; i++) {
+        int16_t s = (int16_t)(8000 * sin(2 * M_PI * 1000 * (double)i / rate));
         w[44 + 2 * i] = (unsigned char)(s & 0xFF);
         w[45 + 2 * i] = (unsigned char)((uint16_t)s >> 8);
     }
+    return w;
+}
+
+TEST(audio_bad_wav_header_claims_2e31_samples)
+{
+    /* 8 kHz WAV whose data chunk claims 2^31 - 1 samples (74 hours) but
+     * holds one second: decodes the one second, allocating only for it. */
+    size_t len = 0;
+    unsigned char *w = make_wav(8000, 8000, 0xFFFFFFFEu, &len);
+    REQUIRE(w);
     audio_format_t fmt = AUDIO_FMT_UNKNOWN;
-    REQUIRE(audio_sniff(w, len, &fmt, NULL) == AI_OK);
+    CHECK(audio_sniff(w, len, &fmt, NULL) == AI_OK);
     CHECK_EQ_INT(fmt, AUDIO_FMT_WAV);
     audio_decoded_t d = {0};
     ai_error_t err = {0};
     audio_decode_opts_t o = opts_default;
     o.max_seconds = 6 * 3600;
-    ai_err_t rc = audio_decode(w, len, fmt, &o, &d, &err);
+    ai_err_t rc = audio_decode(w, len, AUDIO_FMT_WAV, &o, &d, &err);
     if (rc != AI_OK)
         test_fail(__FILE__, __LINE__, "%s %s", ai_err_name(rc), err.message);
     CHECK_EQ_INT(rc, AI_OK);
@@ -177,6 +187,21 @@ TEST(audio_bad_wav_header_claims_2e31_samples)
     CHECK_NEAR((double)d.pcm[1].n, 48000, 50);
     CHECK_NEAR(audio_test_dominant(&d.pcm[0]), 1000, 25);
     audio_decoded_release(&d);
+    free(w);
+}
+
+TEST(audio_bad_few_ms_at_odd_rate)
+{
+    /* Found by fuzzing: 320 samples at 139072 Hz are 2.3 ms, which the
+     * 8 kHz resampler's filter delay swallows whole; no output may be empty. */
+    size_t len = 0;
+    unsigned char *w = make_wav(139072, 320, 640, &len);
+    REQUIRE(w);
+    audio_decode_opts_t o = opts_default;
+    o.rates[1] = 8000;
+    audio_decoded_t d = {0};
+    CHECK_EQ_INT(audio_decode(w, len, AUDIO_FMT_WAV, &o, &d, NULL), AI_ERR_UNSUPPORTED_FORMAT);
+    CHECK(is_zeroed(&d));
     free(w);
 }
 
@@ -209,15 +234,23 @@ TEST(audio_bad_longer_than_cap)
 
 TEST(audio_bad_deadline_exceeded)
 {
-    const char *p = audio_test_gen("long.wav", "sine=frequency=1000:duration=60", "-c:a pcm_s16le");
+    /* Ten minutes of FLAC take far longer than 20 ms to decode anywhere, but
+     * opening it does not: 1e-6 s expires before/while opening, 0.02 s in
+     * the decode loop. */
+    const char *p = audio_test_gen("long.flac", "sine=frequency=1000:duration=600:sample_rate=8000",
+                                   "-c:a flac");
     REQUIRE(p);
-    audio_decode_opts_t o = opts_default;
-    o.max_seconds = 120;
-    o.timeout_s = 1e-6;
-    audio_decoded_t d = {0};
-    ai_error_t err = {0};
-    CHECK_EQ_INT(audio_test_decode_file(p, AUDIO_FMT_WAV, &o, &d, &err), AI_ERR_SEARCH_TIMEOUT);
-    CHECK(is_zeroed(&d));
+    static const double timeouts[] = {1e-6, 0.02};
+    for (size_t i = 0; i < 2; i++) {
+        audio_decode_opts_t o = opts_default;
+        o.max_seconds = 1200;
+        o.timeout_s = timeouts[i];
+        audio_decoded_t d = {0};
+        ai_error_t err = {0};
+        CHECK_EQ_INT(audio_test_decode_file(p, AUDIO_FMT_FLAC, &o, &d, &err),
+                     AI_ERR_SEARCH_TIMEOUT);
+        CHECK(is_zeroed(&d));
+    }
 }
 
 TEST(audio_bad_options)
