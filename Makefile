@@ -140,11 +140,12 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 
 .SECONDARY: $(FUZZ_LIB_OBJS)
 fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do \
+	@set -o pipefail; for f in $(FUZZ_BINS); do \
 	  name=$$(basename $$f); mkdir -p $(FUZZ_OUT)/corpus/$$name; \
 	  seeds=tests/fuzz/seeds/$${name#fuzz_}; \
 	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_OUT)/corpus/$$name \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/ \
+	     $(FUZZ_OUT)/corpus/$$name \
 	     $$( [ -d $$seeds ] && echo $$seeds ) 2>&1 | grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|ERROR|SUMMARY' || exit 1; \
 	done
 
