@@ -65,26 +65,26 @@ audio_format_t audio_format_from_name(const char *name);
 ai_err_t audio_sniff(const void *data, size_t len, audio_format_t *fmt, ai_error_t *err);
 
 typedef struct {
-    int sample_rate, channels; /* of the source stream */
-    long long bitrate;         /* bits/s, 0 if unknown */
+    int sample_rate, channels;  /* of the source stream */
+    long long bitrate;          /* bits/s, 0 if unknown */
     char codec[32], format[16]; /* "opus", "mp3"...; format = audio_format_name */
-    double duration_s; /* seconds: the decoded length after a full decode (exact even when
-                          the header lies or lacks it, e.g. MediaRecorder WebM, VBR MP3);
-                          after a truncated decode the container's duration if known */
+    double duration_s;          /* seconds: the decoded length after a full decode (exact even when
+                                   the header lies or lacks it, e.g. MediaRecorder WebM, VBR MP3);
+                                   after a truncated decode the container's duration if known */
     char title[256], artist[256], album[256]; /* "" when absent; UTF-8, truncated */
 } audio_info_t;
 
 #define AUDIO_MAX_OUTPUTS 2
-#define AUDIO_MIN_RATE 1000
-#define AUDIO_MAX_RATE 192000
+#define AUDIO_MIN_RATE    1000
+#define AUDIO_MAX_RATE    192000
 
 typedef struct {
     int rates[AUDIO_MAX_OUTPUTS]; /* output rates in Hz, e.g. {16000, 48000} */
     size_t nrates;                /* 1..AUDIO_MAX_OUTPUTS */
     double max_seconds;           /* cap on decoded seconds (> 0) */
-    int truncate;   /* 1: stop at max_seconds and set truncated (search clips);
-                       0: more than max_seconds of audio is AI_ERR_AUDIO_TOO_LONG */
-    double timeout_s; /* wall-clock deadline for the whole decode (0 = none) */
+    int truncate;                 /* 1: stop at max_seconds and set truncated (search clips);
+                                     0: more than max_seconds of audio is AI_ERR_AUDIO_TOO_LONG */
+    double timeout_s;             /* wall-clock deadline for the whole decode (0 = none) */
 } audio_decode_opts_t;
 
 /* Mono float samples in [-1, 1] at `rate`; samples is heap memory owned by

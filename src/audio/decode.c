@@ -28,17 +28,17 @@
 #include "base/clock.h"
 #include "base/log.h"
 
-#define DECODE_IO_BUFSIZE 32768
-#define DECODE_PROBESIZE "2000000"      /* bytes the stream-info probe may read */
-#define DECODE_ANALYZEDURATION "3000000" /* microseconds of stream-info probing */
-#define DECODE_MAX_STREAMS "32"
+#define DECODE_IO_BUFSIZE        32768
+#define DECODE_PROBESIZE         "2000000" /* bytes the stream-info probe may read */
+#define DECODE_ANALYZEDURATION   "3000000" /* microseconds of stream-info probing */
+#define DECODE_MAX_STREAMS       "32"
 #define DECODE_MAX_SECONDS_LIMIT (24.0 * 3600.0)
-#define DECODE_MAX_IN_RATE 1000000 /* a frame claiming more is corrupt */
+#define DECODE_MAX_IN_RATE       1000000 /* a frame claiming more is corrupt */
 
 /* ---------------------------------------------------------------- logging */
 
 __attribute__((format(printf, 3, 0))) static void ffmpeg_log_cb(void *avcl, int level,
-                                                               const char *fmt, va_list vl)
+                                                                const char *fmt, va_list vl)
 {
     (void)avcl;
     if (level > AV_LOG_ERROR)
@@ -149,12 +149,8 @@ static const struct {
     audio_format_t fmt;
     const char *demuxer; /* av_find_input_format name and format_whitelist */
 } demuxers[] = {
-    {AUDIO_FMT_WEBM, "matroska,webm"},
-    {AUDIO_FMT_OGG, "ogg"},
-    {AUDIO_FMT_MP3, "mp3"},
-    {AUDIO_FMT_MP4, "mov,mp4,m4a,3gp,3g2,mj2"},
-    {AUDIO_FMT_WAV, "wav"},
-    {AUDIO_FMT_FLAC, "flac"},
+    {AUDIO_FMT_WEBM, "matroska,webm"},          {AUDIO_FMT_OGG, "ogg"}, {AUDIO_FMT_MP3, "mp3"},
+    {AUDIO_FMT_MP4, "mov,mp4,m4a,3gp,3g2,mj2"}, {AUDIO_FMT_WAV, "wav"}, {AUDIO_FMT_FLAC, "flac"},
 };
 
 /* Makes room for `need` more samples in o (amortised doubling, never past
@@ -425,8 +421,7 @@ static ai_err_t open_decoder(AVFormatContext *fc, int *stream, AVCodecContext **
     if (idx == AVERROR_STREAM_NOT_FOUND)
         return ai_error_set(err, AI_ERR_UNSUPPORTED_FORMAT, "The file contains no audio stream");
     if (idx == AVERROR_DECODER_NOT_FOUND || (idx >= 0 && !codec))
-        return ai_error_set(err, AI_ERR_UNSUPPORTED_FORMAT,
-                            "The audio codec (%s) is not supported",
+        return ai_error_set(err, AI_ERR_UNSUPPORTED_FORMAT, "The audio codec (%s) is not supported",
                             idx >= 0 ? avcodec_get_name(fc->streams[idx]->codecpar->codec_id)
                                      : "unknown");
     if (idx < 0)

@@ -32,16 +32,16 @@ static const struct {
     const char *mime;
     audio_format_t fmt;
 } mime_map[] = {
-    {"video/webm", AUDIO_FMT_WEBM},       {"audio/webm", AUDIO_FMT_WEBM},
-    {"audio/ogg", AUDIO_FMT_OGG},         {"application/ogg", AUDIO_FMT_OGG},
-    {"video/ogg", AUDIO_FMT_OGG},         {"audio/x-ogg", AUDIO_FMT_OGG},
-    {"audio/mpeg", AUDIO_FMT_MP3},        {"audio/x-mpeg", AUDIO_FMT_MP3},
-    {"audio/mp3", AUDIO_FMT_MP3},         {"audio/x-mp3", AUDIO_FMT_MP3},
-    {"audio/mpeg3", AUDIO_FMT_MP3},       {"audio/mp4", AUDIO_FMT_MP4},
-    {"audio/x-m4a", AUDIO_FMT_MP4},       {"audio/m4a", AUDIO_FMT_MP4},
-    {"video/mp4", AUDIO_FMT_MP4},         {"audio/x-wav", AUDIO_FMT_WAV},
-    {"audio/wav", AUDIO_FMT_WAV},         {"audio/wave", AUDIO_FMT_WAV},
-    {"audio/vnd.wave", AUDIO_FMT_WAV},    {"audio/flac", AUDIO_FMT_FLAC},
+    {"video/webm", AUDIO_FMT_WEBM},    {"audio/webm", AUDIO_FMT_WEBM},
+    {"audio/ogg", AUDIO_FMT_OGG},      {"application/ogg", AUDIO_FMT_OGG},
+    {"video/ogg", AUDIO_FMT_OGG},      {"audio/x-ogg", AUDIO_FMT_OGG},
+    {"audio/mpeg", AUDIO_FMT_MP3},     {"audio/x-mpeg", AUDIO_FMT_MP3},
+    {"audio/mp3", AUDIO_FMT_MP3},      {"audio/x-mp3", AUDIO_FMT_MP3},
+    {"audio/mpeg3", AUDIO_FMT_MP3},    {"audio/mp4", AUDIO_FMT_MP4},
+    {"audio/x-m4a", AUDIO_FMT_MP4},    {"audio/m4a", AUDIO_FMT_MP4},
+    {"video/mp4", AUDIO_FMT_MP4},      {"audio/x-wav", AUDIO_FMT_WAV},
+    {"audio/wav", AUDIO_FMT_WAV},      {"audio/wave", AUDIO_FMT_WAV},
+    {"audio/vnd.wave", AUDIO_FMT_WAV}, {"audio/flac", AUDIO_FMT_FLAC},
     {"audio/x-flac", AUDIO_FMT_FLAC},
 };
 

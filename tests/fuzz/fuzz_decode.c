@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     audio_format_t fmt = AUDIO_FMT_UNKNOWN;
     if (audio_sniff(data, size, &fmt, NULL) != AI_OK)
         fmt = (audio_format_t)(AUDIO_FMT_WEBM + size % 6);
-    audio_decode_opts_t o = {.rates = {16000, 8000}, .nrates = 2, .max_seconds = 5,
-                             .truncate = 1, .timeout_s = 2};
+    audio_decode_opts_t o = {
+        .rates = {16000, 8000}, .nrates = 2, .max_seconds = 5, .truncate = 1, .timeout_s = 2};
     audio_decoded_t d = {0};
     if (audio_decode(data, size, fmt, &o, &d, NULL) == AI_OK) {
         for (size_t i = 0; i < o.nrates; i++) {

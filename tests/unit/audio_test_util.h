@@ -61,8 +61,8 @@ static inline float audio_test_peak(const audio_pcm_t *p)
 
 /* Loads path, sniffs it (expecting `want`) and decodes at 16 kHz and 48 kHz. */
 static inline ai_err_t audio_test_decode_file(const char *path, audio_format_t want,
-                                              const audio_decode_opts_t *opts,
-                                              audio_decoded_t *d, ai_error_t *err)
+                                              const audio_decode_opts_t *opts, audio_decoded_t *d,
+                                              ai_error_t *err)
 {
     size_t len = 0;
     unsigned char *buf = test_read_file(path, &len);
@@ -71,10 +71,10 @@ static inline ai_err_t audio_test_decode_file(const char *path, audio_format_t w
     audio_format_t fmt = AUDIO_FMT_UNKNOWN;
     ai_err_t rc = audio_sniff(buf, len, &fmt, err);
     if (rc == AI_OK && fmt != want)
-        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "sniffed %s, want %s",
-                          audio_format_name(fmt), audio_format_name(want));
-    audio_decode_opts_t def = {.rates = {16000, 48000}, .nrates = 2, .max_seconds = 600,
-                               .truncate = 0, .timeout_s = 60};
+        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "sniffed %s, want %s", audio_format_name(fmt),
+                          audio_format_name(want));
+    audio_decode_opts_t def = {
+        .rates = {16000, 48000}, .nrates = 2, .max_seconds = 600, .truncate = 0, .timeout_s = 60};
     if (rc == AI_OK)
         rc = audio_decode(buf, len, fmt, opts ? opts : &def, d, err);
     free(buf);

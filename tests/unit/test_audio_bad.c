@@ -110,10 +110,10 @@ static ai_err_t decode_cut(const char *path, size_t keep, audio_format_t fmt, au
  * nothing at all is decodable it is AI_ERR_UNSUPPORTED_FORMAT. */
 TEST(audio_bad_truncated_mp3_and_webm)
 {
-    const char *mp3 = audio_test_gen("a.mp3", "sine=frequency=1000:duration=4",
-                                     "-c:a libmp3lame -b:a 64k");
-    const char *webm = audio_test_gen("a.webm", "sine=frequency=1000:duration=4",
-                                      "-c:a libopus -b:a 64k -f webm");
+    const char *mp3 =
+        audio_test_gen("a.mp3", "sine=frequency=1000:duration=4", "-c:a libmp3lame -b:a 64k");
+    const char *webm =
+        audio_test_gen("a.webm", "sine=frequency=1000:duration=4", "-c:a libopus -b:a 64k -f webm");
     REQUIRE(mp3 && webm);
     audio_decoded_t d = {0};
     /* about half of the 32 KB of audio */

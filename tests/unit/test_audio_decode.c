@@ -47,8 +47,9 @@ TEST(audio_decode_webm_mediarecorder_no_duration)
     /* Written to a pipe (not seekable): like a browser's MediaRecorder, the
      * header has no duration and clusters have unknown size. */
     const char *p = test_path("live.webm");
-    REQUIRE(test_sh("ffmpeg -nostdin -v error -f lavfi -i '%s' -c:a libopus -live 1 -f webm - > '%s'",
-                    SINE_2S, p) == 0);
+    REQUIRE(
+        test_sh("ffmpeg -nostdin -v error -f lavfi -i '%s' -c:a libopus -live 1 -f webm - > '%s'",
+                SINE_2S, p) == 0);
     REQUIRE(test_sh("ffprobe -v error -show_entries format=duration -of csv=p=0 '%s' | grep -q N/A",
                     p) == 0);
     check_sine(p, AUDIO_FMT_WEBM, "opus", 2.0);
@@ -66,8 +67,8 @@ TEST(audio_decode_ogg_vorbis)
 
 TEST(audio_decode_mp3_id3)
 {
-    check_sine(audio_test_gen("a.mp3", SINE_2S, "-c:a libmp3lame -metadata title=x"),
-               AUDIO_FMT_MP3, "mp3", 2.0);
+    check_sine(audio_test_gen("a.mp3", SINE_2S, "-c:a libmp3lame -metadata title=x"), AUDIO_FMT_MP3,
+               "mp3", 2.0);
 }
 
 TEST(audio_decode_mp3_no_id3_mid_stream)
@@ -109,9 +110,9 @@ TEST(audio_decode_stereo_downmix_stays_in_range)
 {
     /* Near full-scale identical channels: a plain sum would reach 1.4 and
      * clip; the downmix averages them. */
-    const char *p = audio_test_gen(
-        "st.wav", "sine=frequency=1000:duration=1,volume=7.8,pan=stereo|c0=c0|c1=c0",
-        "-c:a pcm_s16le");
+    const char *p =
+        audio_test_gen("st.wav", "sine=frequency=1000:duration=1,volume=7.8,pan=stereo|c0=c0|c1=c0",
+                       "-c:a pcm_s16le");
     REQUIRE(p);
     audio_decoded_t d = {0};
     REQUIRE(audio_test_decode_file(p, AUDIO_FMT_WAV, NULL, &d, NULL) == AI_OK);
