@@ -34,6 +34,7 @@
 #define DECODE_MAX_STREAMS       "32"
 #define DECODE_MAX_SECONDS_LIMIT (24.0 * 3600.0)
 #define DECODE_MAX_IN_RATE       1000000 /* a frame claiming more is corrupt */
+#define DECODE_MAX_DEMUX_ERRORS  64      /* damaged stretches skipped before giving up */
 
 /* ---------------------------------------------------------------- logging */
 
@@ -284,22 +285,21 @@ static int decoder_feed(decoder_t *d, const AVFrame *f)
     return stop;
 }
 
-/* Receives every available frame from the decoder.  Same returns as decoder_feed. */
+/* Receives every available frame from the decoder.  Damaged input is
+ * skipped, as the ffmpeg tool does: a decoder error ends this batch, a frame
+ * the resampler refuses is dropped.  Returns <0 only on out-of-memory or the
+ * deadline, 1 when decoding should stop (cap reached), 0 to continue. */
 static int decoder_receive(decoder_t *d, AVCodecContext *cc, AVFrame *frame)
 {
     for (;;) {
         int rc = avcodec_receive_frame(cc, frame);
-        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
-            return 0;
-        if (rc == AVERROR_INVALIDDATA)
-            continue;
-        if (rc < 0)
+        if (rc == AVERROR(ENOMEM))
             return rc;
+        if (rc < 0) /* EAGAIN, EOF, or a damaged packet */
+            return 0;
         rc = decoder_feed(d, frame);
         av_frame_unref(frame);
-        if (rc == AVERROR_INVALIDDATA)
-            continue; /* one corrupt frame: skip it */
-        if (rc != 0)
+        if (rc == AVERROR(ENOMEM) || rc > 0)
             return rc;
         if (deadline_passed(d->deadline))
             return AVERROR_EXIT;
@@ -452,7 +452,7 @@ static int decode_loop(decoder_t *d, AVFormatContext *fc, AVCodecContext *cc, in
     AVPacket *pkt = av_packet_alloc();
     AVFrame *frame = av_frame_alloc();
     int rc = pkt && frame ? 0 : AVERROR(ENOMEM);
-    int stop = 0;
+    int stop = 0, demux_errors = 0;
     while (rc >= 0 && !stop) {
         if (deadline_passed(d->deadline)) {
             rc = AVERROR_EXIT;
@@ -460,6 +460,10 @@ static int decode_loop(decoder_t *d, AVFormatContext *fc, AVCodecContext *cc, in
         }
         int r = av_read_frame(fc, pkt);
         if (r < 0) {
+            /* A damaged stretch: demuxers resynchronise on the next call. */
+            if (r == AVERROR_INVALIDDATA && !avio_feof(fc->pb) &&
+                ++demux_errors <= DECODE_MAX_DEMUX_ERRORS)
+                continue;
             /* EOF, or a truncated/corrupt container: keep what was decoded. */
             if (r == AVERROR_EXIT || r == AVERROR(ENOMEM))
                 rc = r;
@@ -468,9 +472,7 @@ static int decode_loop(decoder_t *d, AVFormatContext *fc, AVCodecContext *cc, in
         if (pkt->stream_index == stream) {
             r = avcodec_send_packet(cc, pkt);
             if (r == AVERROR(ENOMEM))
-                rc = r;
-            else if (r < 0 && r != AVERROR_INVALIDDATA && r != AVERROR(EAGAIN))
-                stop = 1; /* the decoder gave up: keep what it produced */
+                rc = r; /* other errors: a damaged packet, skipped */
         }
         av_packet_unref(pkt);
         if (rc >= 0 && !stop) {

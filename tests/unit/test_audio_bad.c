@@ -132,6 +132,36 @@ TEST(audio_bad_truncated_mp3_and_webm)
     CHECK(is_zeroed(&d));
 }
 
+/* Damage in the middle: the decoder skips it and keeps going. */
+TEST(audio_bad_damaged_middle_decodes_the_rest)
+{
+    const char *mp3 =
+        audio_test_gen("a.mp3", "sine=frequency=1000:duration=4", "-c:a libmp3lame -b:a 64k");
+    const char *flac = audio_test_gen("a.flac", "sine=frequency=1000:duration=4", "-c:a flac");
+    REQUIRE(mp3 && flac);
+    const char *paths[] = {mp3, flac};
+    const audio_format_t fmts[] = {AUDIO_FMT_MP3, AUDIO_FMT_FLAC};
+    for (int k = 0; k < 2; k++) {
+        size_t len = 0;
+        unsigned char *buf = test_read_file(paths[k], &len);
+        REQUIRE(buf && len > 8000);
+        uint32_t x = 99;
+        for (size_t i = len / 2; i < len / 2 + 1500; i++) {
+            x = x * 1664525u + 1013904223u;
+            buf[i] = (unsigned char)(x >> 24);
+        }
+        audio_decoded_t d = {0};
+        ai_error_t err = {0};
+        ai_err_t rc = audio_decode(buf, len, fmts[k], &opts_default, &d, &err);
+        if (rc != AI_OK)
+            test_fail(__FILE__, __LINE__, "%s: %s", paths[k], err.message);
+        CHECK(d.decoded_s > 3.4 && d.decoded_s < 4.1);
+        CHECK(audio_test_peak(&d.pcm[0]) <= 1.0f);
+        audio_decoded_release(&d);
+        free(buf);
+    }
+}
+
 static void put32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8), p[2] = (unsigned char)(v >> 16),
