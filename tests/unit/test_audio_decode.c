@@ -1,4 +1,6 @@
 /* Decoding every accepted format, generated at test time from a known sine. */
+#include <pthread.h>
+
 #include "audio_test_util.h"
 
 #define SINE_2S "sine=frequency=1000:duration=2:sample_rate=44100"
@@ -180,4 +182,66 @@ TEST(audio_decode_tags_absent_and_case_insensitive)
     CHECK_EQ_STR(d.info.title, "");
     CHECK_EQ_STR(d.info.album, "");
     audio_decoded_release(&d);
+}
+
+TEST(audio_decode_mp4_with_video_and_audio)
+{
+    const char *p = test_path("av.mp4");
+    REQUIRE(test_sh("ffmpeg -nostdin -v error -y -f lavfi -i testsrc=duration=2:size=64x64:rate=5 "
+                    "-f lavfi -i '%s' -c:v mpeg4 -c:a aac -shortest '%s'",
+                    SINE_2S, p) == 0);
+    check_sine(p, AUDIO_FMT_MP4, "aac", 2.0);
+}
+
+typedef struct {
+    const unsigned char *buf;
+    size_t len;
+    ai_err_t rc;
+    size_t n;
+} decode_job_t;
+
+static void *decode_thread(void *arg)
+{
+    decode_job_t *j = arg;
+    audio_format_t fmt = AUDIO_FMT_UNKNOWN;
+    audio_decode_opts_t o = {.rates = {16000}, .nrates = 1, .max_seconds = 10, .timeout_s = 30};
+    audio_decoded_t d = {0};
+    for (int i = 0; i < 3; i++) {
+        j->rc = audio_sniff(j->buf, j->len, &fmt, NULL);
+        if (j->rc == AI_OK)
+            j->rc = audio_decode(j->buf, j->len, fmt, &o, &d, NULL);
+        j->n = d.pcm[0].n;
+        audio_decoded_release(&d);
+        if (j->rc != AI_OK)
+            break;
+    }
+    return NULL;
+}
+
+TEST(audio_decode_concurrent_threads)
+{
+    const char *p = audio_test_gen("a.ogg", SINE_2S, "-c:a libopus");
+    REQUIRE(p);
+    size_t len = 0;
+    unsigned char *buf = test_read_file(p, &len);
+    REQUIRE(buf);
+    enum { NT = 4 };
+    pthread_t th[NT];
+    decode_job_t jobs[NT];
+    int started = 0;
+    for (int i = 0; i < NT; i++) {
+        jobs[i] = (decode_job_t){.buf = buf, .len = len, .rc = AI_ERR_INTERNAL_ERROR};
+        if (pthread_create(&th[i], NULL, decode_thread, &jobs[i]) == 0)
+            started++;
+        else
+            break;
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    CHECK_EQ_INT(started, NT);
+    for (int i = 0; i < started; i++) {
+        CHECK_EQ_INT(jobs[i].rc, AI_OK);
+        CHECK_EQ_INT(jobs[i].n, 32000);
+    }
+    free(buf);
 }
