@@ -238,7 +238,9 @@ static int decoder_configure(decoder_t *d, const AVFrame *f)
         if (rc >= 0)
             rc = swr_init(d->out[i].swr);
         if (rc < 0) {
-            swr_free(&d->out[i].swr);
+            /* all or none: the next frame starts from scratch */
+            for (size_t k = 0; k < d->nout; k++)
+                swr_free(&d->out[k].swr);
             av_channel_layout_uninit(&in);
             return rc;
         }
