@@ -40,10 +40,14 @@ static const command_t commands[] = {
      "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"},
     {"check", NULL, "run the startup checks and print them as a table",
      "usage: audio-ident check\n"},
-    {"fp", NULL, "print fingerprint statistics of a file (debugging)",
+    {"fp", cli_fp, "print fingerprint statistics of a file (debugging)",
      "usage: audio-ident fp [--peaks] FILE\n"},
-    {"bench", NULL, "accuracy and latency benchmark",
-     "usage: audio-ident bench [options]   (see docs/bench.md)\n"},
+    {"bench", cli_bench, "accuracy and latency benchmark",
+     "usage: audio-ident bench exact --tracks LIST --queries MANIFEST --index DIR\n"
+     "                         [--distractors N] [--json FILE]\n\n"
+     "Indexes LIST, runs every query of MANIFEST through the exact lane and prints\n"
+     "accuracy and latency per clip length and degradation. `make bench` prepares\n"
+     "the corpus and queries (bench/exact.sh).\n"},
     {"config", cli_config, "print the effective configuration (secrets masked)",
      "usage: audio-ident config\n\n"
      "Prints every setting with its value, where it came from (default, .env,\n"

@@ -10,11 +10,20 @@
 #ifndef AI_CLI_CLI_H
 #define AI_CLI_CLI_H
 
+#include "audio/audio.h"
 #include "config/config.h"
 
 typedef int (*cli_cmd_fn)(const config_t *cfg, int argc, char **argv);
 
 int cli_config(const config_t *cfg, int argc, char **argv);
+int cli_fp(const config_t *cfg, int argc, char **argv);
+int cli_bench(const config_t *cfg, int argc, char **argv);
+
+
+/* Reads and decodes a file to 16 kHz mono (caps MAX_INGEST_BYTES / MAX_TRACK_SECONDS).
+ * *d must be zeroed; release it with audio_decoded_release. */
+ai_err_t cli_decode_file_16k(const config_t *cfg, const char *path, audio_decoded_t *d,
+                             ai_error_t *err);
 
 /* Returns 1 when argv contains -h/--help (commands print their usage then). */
 int cli_wants_help(int argc, char **argv);

@@ -1,0 +1,420 @@
+/*
+ * `audio-ident bench exact`: accuracy and latency of the exact lane.
+ *
+ * Input (made by bench/exact.sh): a list of track files to index and a
+ * manifest of query clips (TSV: path, expected track path or "-", variant,
+ * clip seconds, offset seconds).  The bench indexes the tracks into a fresh
+ * fingerprint index (plus optional synthetic distractors derived from their
+ * peaks), runs every query through the same decode → peaks → match path as
+ * the search lane, and prints a table per clip length × degradation plus
+ * JSON.
+ */
+#include "audio/audio.h"
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "cli/cli.h"
+#include "fp/fp.h"
+#include "fpindex/fpindex.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define MAX_LINE 4096
+
+typedef struct {
+    char *path, *expect, *variant;
+    double len, offset;
+} query_t;
+
+typedef struct {
+    char variant[64];
+    double len;
+    size_t n, top1, top5, offset_ok, negatives, fp_any, fp_trusted;
+    double *lane_ms, *e2e_ms;
+    size_t nlat;
+} group_t;
+
+typedef struct {
+    size_t n_trusted, n_trusted_right; /* top-1 with confidence >= 0.85 */
+    size_t n_mid, n_mid_right;         /* 0.5 <= confidence < 0.85 */
+    size_t n_low, n_low_right;
+} calib_t;
+
+static char **read_lines(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    *n = 0;
+    if (!f)
+        return NULL;
+    size_t cap = 64;
+    char **lines = malloc(cap * sizeof *lines), buf[MAX_LINE];
+    while (lines && fgets(buf, sizeof buf, f)) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        if (!buf[0] || buf[0] == '#')
+            continue;
+        if (*n == cap) {
+            char **nl = realloc(lines, cap * 2 * sizeof *nl);
+            if (!nl)
+                break;
+            lines = nl;
+            cap *= 2;
+        }
+        lines[(*n)++] = strdup(buf);
+    }
+    fclose(f);
+    return lines;
+}
+
+static void free_lines(char **l, size_t n)
+{
+    for (size_t i = 0; l && i < n; i++)
+        free(l[i]);
+    free(l);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double percentile(double *v, size_t n, double q)
+{
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t i = (size_t)ceil(q * (double)n) - 1;
+    return v[i < n ? i : n - 1];
+}
+
+static group_t *group_for(group_t **gs, size_t *ng, const char *variant, double len, size_t cap)
+{
+    for (size_t i = 0; i < *ng; i++)
+        if (strcmp((*gs)[i].variant, variant) == 0 && (*gs)[i].len == len)
+            return &(*gs)[i];
+    group_t *ng2 = realloc(*gs, (*ng + 1) * sizeof **gs);
+    if (!ng2)
+        return NULL;
+    *gs = ng2;
+    group_t *g = &(*gs)[(*ng)++];
+    memset(g, 0, sizeof *g);
+    snprintf(g->variant, sizeof g->variant, "%s", variant);
+    g->len = len;
+    g->lane_ms = calloc(cap, sizeof(double));
+    g->e2e_ms = calloc(cap, sizeof(double));
+    return g->lane_ms && g->e2e_ms ? g : NULL;
+}
+
+/* Peaks of a decoded file. */
+static ai_err_t peaks_of(const audio_pcm_t *pcm, const fp_params_t *p, fp_peak_t **peaks,
+                         size_t *np, size_t *frames, ai_error_t *err)
+{
+    float *spec = NULL;
+    ai_err_t rc = fp_spectrogram(pcm->samples, pcm->n, &spec, frames, err);
+    if (rc == AI_OK)
+        rc = fp_find_peaks(spec, *frames, p, peaks, np, err);
+    free(spec);
+    return rc;
+}
+
+/* A distractor derived from a track's peaks: pitch-shifted by `semis`
+ * semitones, and time-reversed when `reverse` is set. */
+static ai_err_t add_distractor(fpindex_t *idx, uint32_t no, const fp_peak_t *src, size_t n,
+                               size_t frames, int semis, int reverse, const fp_params_t *p,
+                               ai_error_t *err)
+{
+    fp_peak_t *pk = malloc((n ? n : 1) * sizeof *pk);
+    if (!pk)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    double ratio = pow(2.0, semis / 12.0);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = reverse ? n - 1 - i : i;
+        long f = lround(src[j].f * ratio);
+        if (f < p->fmin_bin || f >= p->fmax_bin)
+            continue;
+        pk[m].t = reverse ? (uint32_t)(frames - 1 - src[j].t) : src[j].t;
+        pk[m].f = (uint16_t)f;
+        pk[m].v = src[j].v;
+        m++;
+    }
+    fp_hash_t *h = NULL;
+    size_t nh = 0;
+    ai_err_t rc = fp_hash_peaks(pk, m, p, 1.0, &h, &nh, err);
+    if (rc == AI_OK)
+        rc = fpindex_add_track(idx, no, h, nh, (uint32_t)frames, err);
+    free(h);
+    free(pk);
+    return rc;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: audio-ident bench exact --tracks LIST --queries MANIFEST --index DIR\n"
+                    "                           [--distractors N] [--json FILE]\n");
+}
+
+int cli_bench(const config_t *cfg, int argc, char **argv)
+{
+    const char *tracks_path = NULL, *manifest = NULL, *index_dir = NULL, *json_path = NULL;
+    long distractors = 0;
+    if (argc < 2 || strcmp(argv[1], "exact") != 0) {
+        usage();
+        return 2;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) {
+            usage();
+            return 2;
+        }
+        if (strcmp(a, "--tracks") == 0)
+            tracks_path = v;
+        else if (strcmp(a, "--queries") == 0)
+            manifest = v;
+        else if (strcmp(a, "--index") == 0)
+            index_dir = v;
+        else if (strcmp(a, "--json") == 0)
+            json_path = v;
+        else if (strcmp(a, "--distractors") == 0)
+            distractors = strtol(v, NULL, 10);
+        else {
+            usage();
+            return 2;
+        }
+        i++;
+    }
+    if (!tracks_path || !manifest || !index_dir || distractors < 0) {
+        usage();
+        return 2;
+    }
+    ai_error_t err;
+    size_t ntracks = 0, nq = 0;
+    char **tracks = read_lines(tracks_path, &ntracks);
+    char **qlines = read_lines(manifest, &nq);
+    fpindex_t *idx = NULL;
+    if (!tracks || !qlines || fpindex_open(index_dir, &idx, &err) != AI_OK) {
+        fprintf(stderr, "bench: cannot read inputs or open index %s\n", index_dir);
+        free_lines(tracks, ntracks);
+        free_lines(qlines, nq);
+        return 1;
+    }
+    fp_params_t p;
+    fp_params_default(&p);
+
+    /* ---- index the corpus */
+    double audio_s = 0, t_decode = 0, t_fp = 0, t_insert = 0;
+    size_t total_hashes = 0;
+    fp_peak_t **tpeaks = calloc(ntracks, sizeof *tpeaks);
+    size_t *tnp = calloc(ntracks, sizeof *tnp), *tframes = calloc(ntracks, sizeof *tframes);
+    int rc = 0;
+    for (size_t i = 0; tpeaks && tnp && tframes && i < ntracks; i++) {
+        audio_decoded_t d = {0};
+        double t0 = clock_now_ms();
+        if (cli_decode_file_16k(cfg, tracks[i], &d, &err) != AI_OK) {
+            fprintf(stderr, "bench: %s: %s\n", tracks[i], err.message);
+            rc = 1;
+            break;
+        }
+        double t1 = clock_now_ms();
+        fp_hash_t *h = NULL;
+        size_t nh = 0;
+        ai_err_t r = peaks_of(&d.pcm[0], &p, &tpeaks[i], &tnp[i], &tframes[i], &err);
+        if (r == AI_OK)
+            r = fp_hash_peaks(tpeaks[i], tnp[i], &p, 1.0, &h, &nh, &err);
+        double t2 = clock_now_ms();
+        if (r == AI_OK)
+            r = fpindex_add_track(idx, (uint32_t)i + 1, h, nh, (uint32_t)tframes[i], &err);
+        double t3 = clock_now_ms();
+        free(h);
+        audio_s += d.decoded_s;
+        audio_decoded_release(&d);
+        if (r != AI_OK) {
+            fprintf(stderr, "bench: %s: %s\n", tracks[i], err.message);
+            rc = 1;
+            break;
+        }
+        t_decode += t1 - t0;
+        t_fp += t2 - t1;
+        t_insert += t3 - t2;
+        total_hashes += nh;
+    }
+    for (long k = 0; rc == 0 && k < distractors; k++) {
+        size_t src = (size_t)k % ntracks;
+        int semis = 1 + (int)((k / (long)ntracks) % 11);
+        int rev = (int)((k / (long)ntracks / 11) % 2);
+        if (add_distractor(idx, (uint32_t)(ntracks + 1 + (size_t)k), tpeaks[src], tnp[src],
+                           tframes[src], (k % 2) ? semis : -semis, rev, &p, &err) != AI_OK) {
+            fprintf(stderr, "bench: distractor: %s\n", err.message);
+            rc = 1;
+        }
+    }
+    fpindex_stats_t st = {0};
+    if (rc == 0)
+        fpindex_stats(idx, &st, NULL);
+
+    /* ---- queries */
+    group_t *groups = NULL;
+    size_t ngroups = 0;
+    calib_t cal = {0};
+    for (size_t qi = 0; rc == 0 && qi < nq; qi++) {
+        char *f[5] = {0}, *save = NULL, *line = qlines[qi];
+        for (int c = 0; c < 5; c++)
+            f[c] = strtok_r(c ? NULL : line, "\t", &save);
+        if (!f[4])
+            continue;
+        double len = atof(f[3]), offset = atof(f[4]);
+        group_t *g = group_for(&groups, &ngroups, f[2], len, nq);
+        if (!g) {
+            rc = 1;
+            break;
+        }
+        size_t expect = 0; /* 1-based track number, 0 = negative */
+        for (size_t i = 0; strcmp(f[1], "-") != 0 && i < ntracks; i++)
+            if (strcmp(tracks[i], f[1]) == 0)
+                expect = i + 1;
+
+        double t0 = clock_now_ms();
+        unsigned char *buf = NULL;
+        size_t blen = 0;
+        audio_format_t fmt;
+        audio_decoded_t d = {0};
+        audio_decode_opts_t o = {.rates = {FP_SAMPLE_RATE}, .nrates = 1, .max_seconds = 30,
+                                 .truncate = 1, .timeout_s = 10};
+        ai_err_t r = fs_read_file(f[0], 0, &buf, &blen, &err);
+        if (r == AI_OK)
+            r = audio_sniff(buf, blen, &fmt, &err);
+        if (r == AI_OK)
+            r = audio_decode(buf, blen, fmt, &o, &d, &err);
+        free(buf);
+        if (r != AI_OK) {
+            fprintf(stderr, "bench: query %s: %s\n", f[0], err.message);
+            audio_decoded_release(&d);
+            continue;
+        }
+        double t1 = clock_now_ms();
+        fp_peak_t *pk = NULL;
+        size_t np = 0, frames = 0, nm = 0;
+        fpindex_match_t m[5];
+        fpindex_query_opts_t qo = {.max_results = 5, .deadline = deadline_in(3), .cancel = NULL};
+        r = peaks_of(&d.pcm[0], &p, &pk, &np, &frames, &err);
+        if (r == AI_OK)
+            r = fpindex_match_peaks(idx, pk, np, &p, &qo, m, &nm, &err);
+        double t2 = clock_now_ms();
+        free(pk);
+        audio_decoded_release(&d);
+        if (r != AI_OK) {
+            fprintf(stderr, "bench: query %s: %s\n", f[0], err.message);
+            continue;
+        }
+        g->lane_ms[g->nlat] = t2 - t1;
+        g->e2e_ms[g->nlat++] = t2 - t0;
+        int right = nm > 0 && expect && m[0].track_no == expect;
+        if (expect) {
+            g->n++;
+            g->top1 += (size_t)right;
+            for (size_t k = 0; k < nm; k++)
+                if (m[k].track_no == expect) {
+                    g->top5++;
+                    break;
+                }
+            if (right && fabs(m[0].offset_seconds * m[0].speed - offset) < 0.25)
+                g->offset_ok++;
+        } else {
+            g->negatives++;
+            g->fp_any += nm > 0;
+            g->fp_trusted += nm > 0 && m[0].confidence >= 0.85;
+        }
+        if (nm > 0) {
+            double c = m[0].confidence;
+            if (c >= 0.85) {
+                cal.n_trusted++;
+                cal.n_trusted_right += (size_t)right;
+            } else if (c >= 0.5) {
+                cal.n_mid++;
+                cal.n_mid_right += (size_t)right;
+            } else {
+                cal.n_low++;
+                cal.n_low_right += (size_t)right;
+            }
+        }
+    }
+
+    /* ---- report */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double hours = audio_s / 3600.0;
+    double ingest_x = audio_s * 1000.0 / (t_decode + t_fp + t_insert + 1e-9);
+    strbuf_t js;
+    strbuf_init(&js, 1 << 22);
+    if (rc == 0) {
+        printf("\nexact lane: %zu tracks (%.2f h) + %ld distractors, %zu postings, index %.1f MB\n",
+               ntracks, hours, distractors, (size_t)st.hashes, (double)st.bytes / 1e6);
+        printf("ingest: %.0fx real time on one core (decode %.0f ms, fingerprint %.0f ms, insert "
+               "%.0f ms); %.1f hashes/s of audio; index %.1f MB per hour of audio\n",
+               ingest_x, t_decode, t_fp, t_insert, (double)total_hashes / (audio_s + 1e-9),
+               hours > 0 ? (double)st.bytes / 1e6 / (hours * (1 + (double)distractors /
+                                                                    (double)ntracks))
+                         : 0);
+        printf("peak RSS: %.1f MB\n\n", (double)ru.ru_maxrss / 1024.0);
+        printf("%-5s %-14s %6s %8s %8s %8s %8s %9s %9s %9s\n", "len", "variant", "n", "top1%",
+               "top5%", "offset%", "FP%", "lane p50", "lane p95", "e2e p95");
+        strbuf_printf(&js, "{\"tracks\":%zu,\"distractors\":%ld,\"audio_hours\":%.4f,"
+                           "\"postings\":%llu,\"index_bytes\":%llu,\"ingest_x_realtime\":%.1f,"
+                           "\"peak_rss_mb\":%.1f,\"groups\":[",
+                      ntracks, distractors, hours, (unsigned long long)st.hashes,
+                      (unsigned long long)st.bytes, ingest_x, (double)ru.ru_maxrss / 1024.0);
+    }
+    for (size_t i = 0; rc == 0 && i < ngroups; i++) {
+        group_t *g = &groups[i];
+        double n = g->n ? (double)g->n : 1, nn = g->negatives ? (double)g->negatives : 1;
+        double l50 = percentile(g->lane_ms, g->nlat, 0.5), l95 = percentile(g->lane_ms, g->nlat, 0.95);
+        double e95 = percentile(g->e2e_ms, g->nlat, 0.95);
+        char fp_s[16] = "-";
+        if (g->negatives)
+            snprintf(fp_s, sizeof fp_s, "%.2f", 100.0 * (double)g->fp_any / nn);
+        printf("%-5.0f %-14s %6zu %8.2f %8.2f %8.2f %8s %9.2f %9.2f %9.2f\n", g->len, g->variant,
+               g->n ? g->n : g->negatives, 100.0 * (double)g->top1 / n,
+               100.0 * (double)g->top5 / n, 100.0 * (double)g->offset_ok / n, fp_s, l50, l95, e95);
+        strbuf_printf(&js, "%s{\"len\":%.0f,\"variant\":", i ? "," : "", g->len);
+        strbuf_json_string(&js, g->variant);
+        strbuf_printf(&js, ",\"n\":%zu,\"top1\":%zu,\"top5\":%zu,\"offset_ok\":%zu,"
+                           "\"negatives\":%zu,\"fp_any\":%zu,\"fp_trusted\":%zu,"
+                           "\"lane_p50_ms\":%.3f,\"lane_p95_ms\":%.3f,\"e2e_p95_ms\":%.3f}",
+                      g->n, g->top1, g->top5, g->offset_ok, g->negatives, g->fp_any,
+                      g->fp_trusted, l50, l95, e95);
+    }
+    if (rc == 0) {
+        printf("\ncalibration (top-1 correctness by confidence): >=0.85: %zu/%zu  "
+               "0.5-0.85: %zu/%zu  <0.5: %zu/%zu\n",
+               cal.n_trusted_right, cal.n_trusted, cal.n_mid_right, cal.n_mid, cal.n_low_right,
+               cal.n_low);
+        strbuf_printf(&js, "],\"calibration\":{\"trusted\":%zu,\"trusted_right\":%zu,\"mid\":%zu,"
+                           "\"mid_right\":%zu,\"low\":%zu,\"low_right\":%zu}}\n",
+                      cal.n_trusted, cal.n_trusted_right, cal.n_mid, cal.n_mid_right, cal.n_low,
+                      cal.n_low_right);
+        if (json_path && fs_write_atomic(json_path, strbuf_cstr(&js), js.len, &err) != AI_OK) {
+            fprintf(stderr, "bench: %s\n", err.message);
+            rc = 1;
+        }
+    }
+    strbuf_release(&js);
+    for (size_t i = 0; i < ngroups; i++) {
+        free(groups[i].lane_ms);
+        free(groups[i].e2e_ms);
+    }
+    free(groups);
+    for (size_t i = 0; tpeaks && i < ntracks; i++)
+        free(tpeaks[i]);
+    free(tpeaks);
+    free(tnp);
+    free(tframes);
+    fpindex_close(idx);
+    free_lines(tracks, ntracks);
+    free_lines(qlines, nq);
+    return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * fpindex.h — the inverted index of landmark hashes (LMDB) and the matcher.
+ *
+ * Layout (one LMDB environment in a directory):
+ *   "post"   hash (u32) -> sorted fixed-size postings (track u32, frame u32),
+ *            DUPSORT|DUPFIXED so a hash's postings sit densely in pages;
+ *   "tracks" track (u32) -> header (frames) + the track's own hash list, so a
+ *            delete removes exactly its postings without re-decoding audio.
+ * The map grows automatically (doubling) when a write finds it full.
+ *
+ * Matching: postings of the clip's hashes vote for (track, time offset);
+ * votes within ±1 frame are merged; a track's best offset gives its aligned
+ * hash count A.  Its significance is the Poisson tail of A against what
+ * chance alignment gives for that track (its unaligned matches spread over
+ * the possible offsets), corrected for the number of tracks and offsets
+ * tried.  The significance is mapped to a calibrated `confidence` in [0,1];
+ * matches below FPINDEX_MIN_SCORE are not returned, so unknown audio gives
+ * no match.  fpindex_match_peaks() also tries small speed changes.
+ *
+ * Lifecycle: fpindex_open → … → fpindex_close (accepts NULL).
+ * Thread-safety: one fpindex_t per process, shared by all threads.  Queries
+ * run concurrently (each in its own short read transaction); writes are
+ * serialised internally.  All returned arrays are malloc'd, caller frees.
+ * Errors: AI_ERR_INTERNAL_ERROR (LMDB failure, corrupt index — the message
+ * names the directory and LMDB's reason), AI_ERR_SEARCH_TIMEOUT (deadline or
+ * cancel flag during a query), AI_ERR_VALIDATION_ERROR (bad arguments).
+ */
+#ifndef AI_FPINDEX_FPINDEX_H
+#define AI_FPINDEX_FPINDEX_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "fp/fp.h"
+
+typedef struct fpindex fpindex_t;
+
+/* Opens (creating when absent) the index in directory dir. */
+ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err);
+void fpindex_close(fpindex_t *idx);
+
+/* Adds a track's hashes in one transaction; `frames` is the track length in
+ * frames (for the chance model).  Replaces an existing track_no. */
+ai_err_t fpindex_add_track(fpindex_t *idx, uint32_t track_no, const fp_hash_t *h, size_t n,
+                           uint32_t frames, ai_error_t *err);
+/* Removes a track's postings; an absent track is AI_OK. */
+ai_err_t fpindex_delete_track(fpindex_t *idx, uint32_t track_no, ai_error_t *err);
+/* 1 when the track is indexed, 0 when not (or on error). */
+int fpindex_has_track(fpindex_t *idx, uint32_t track_no);
+/* All indexed track numbers (ascending). */
+ai_err_t fpindex_list_tracks(fpindex_t *idx, uint32_t **nums, size_t *n, ai_error_t *err);
+/* Removes everything (rebuild-index --fingerprints). */
+ai_err_t fpindex_drop_all(fpindex_t *idx, ai_error_t *err);
+
+typedef struct {
+    uint64_t tracks, hashes, bytes;
+} fpindex_stats_t;
+ai_err_t fpindex_stats(fpindex_t *idx, fpindex_stats_t *st, ai_error_t *err);
+
+typedef struct {
+    uint32_t track_no;
+    double confidence;      /* [0,1], calibrated */
+    double score;           /* significance (-log10 of the corrected p-value) */
+    double offset_seconds;  /* where the clip starts in the track */
+    uint32_t aligned_hashes;
+    double speed;           /* speed hypothesis that matched (1.0 = none) */
+} fpindex_match_t;
+
+#define FPINDEX_MIN_SCORE 3.0 /* below: not returned */
+#define FPINDEX_MIN_ALIGNED 5
+
+typedef struct {
+    size_t max_results;        /* 1..; out has room for this many */
+    deadline_t deadline;       /* 0 = none */
+    const atomic_int *cancel;  /* may be NULL; nonzero = stop */
+} fpindex_query_opts_t;
+
+/* Matches one set of hashes (already on the reference time grid). */
+ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
+                       const fpindex_query_opts_t *o, fpindex_match_t *out, size_t *nout,
+                       ai_error_t *err);
+
+/* Matches a clip's peaks under speed hypotheses 1.0 and ±1.5 %, ±3 %; the
+ * best hypothesis per track wins.  This is what the exact lane calls. */
+ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npeaks,
+                             const fp_params_t *p, const fpindex_query_opts_t *o,
+                             fpindex_match_t *out, size_t *nout, ai_error_t *err);
+
+/* Maps a significance score to the calibrated confidence (exposed for tests
+ * and the benchmark's calibration table). */
+double fpindex_confidence(double score);
+
+#endif

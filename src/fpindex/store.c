@@ -1,0 +1,334 @@
+/* fpindex storage: the LMDB environment, track insert/delete, listing, stats. */
+#include "fpindex/fpindex_int.h"
+#include "base/fsutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INITIAL_MAP (64ull << 20)
+#define TRACK_MAGIC 0x46504931u /* "FPI1" */
+
+static ai_err_t lmdb_err(ai_error_t *err, const fpindex_t *idx, const char *what, int rc)
+{
+    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "fingerprint index %s: %s: %s",
+                        idx ? idx->dir : "?", what, mdb_strerror(rc));
+}
+
+void fpi_posting_pack(uint32_t track, uint32_t t, unsigned char out[8])
+{
+    /* big-endian so LMDB's memcmp order is (track, time) */
+    for (int i = 0; i < 4; i++) {
+        out[i] = (unsigned char)(track >> (24 - 8 * i));
+        out[4 + i] = (unsigned char)(t >> (24 - 8 * i));
+    }
+}
+
+void fpi_posting_unpack(const unsigned char in[8], uint32_t *track, uint32_t *t)
+{
+    *track = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+    *t = (uint32_t)in[4] << 24 | (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
+}
+
+ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err)
+{
+    *out = NULL;
+    if (!dir || !*dir)
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "fingerprint index directory not set");
+    ai_err_t rc = fs_mkdir_p(dir, err);
+    if (rc)
+        return rc;
+    fpindex_t *idx = calloc(1, sizeof *idx);
+    if (!idx)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    snprintf(idx->dir, sizeof idx->dir, "%s", dir);
+    pthread_rwlock_init(&idx->map_lock, NULL);
+    pthread_mutex_init(&idx->write_lock, NULL);
+    int r = mdb_env_create(&idx->env);
+    if (r == 0)
+        r = mdb_env_set_maxdbs(idx->env, 4);
+    if (r == 0)
+        r = mdb_env_set_maxreaders(idx->env, 512);
+    if (r == 0)
+        r = mdb_env_set_mapsize(idx->env, INITIAL_MAP);
+    if (r == 0)
+        r = mdb_env_open(idx->env, dir, MDB_NOTLS, 0644);
+    if (r != 0) {
+        rc = lmdb_err(err, idx, "cannot open", r);
+        fpindex_close(idx);
+        return rc;
+    }
+    MDB_envinfo info;
+    mdb_env_info(idx->env, &info);
+    idx->mapsize = info.me_mapsize;
+    MDB_txn *txn;
+    r = mdb_txn_begin(idx->env, NULL, 0, &txn);
+    if (r == 0)
+        r = mdb_dbi_open(txn, "post", MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERKEY,
+                         &idx->post);
+    if (r == 0)
+        r = mdb_dbi_open(txn, "tracks", MDB_CREATE | MDB_INTEGERKEY, &idx->tracks);
+    if (r == 0)
+        r = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (r != 0) {
+        rc = lmdb_err(err, idx, "cannot open databases (corrupt index?)", r);
+        fpindex_close(idx);
+        return rc;
+    }
+    *out = idx;
+    return AI_OK;
+}
+
+void fpindex_close(fpindex_t *idx)
+{
+    if (!idx)
+        return;
+    if (idx->env)
+        mdb_env_close(idx->env);
+    pthread_rwlock_destroy(&idx->map_lock);
+    pthread_mutex_destroy(&idx->write_lock);
+    free(idx);
+}
+
+ai_err_t fpi_read_begin(fpindex_t *idx, MDB_txn **txn, ai_error_t *err)
+{
+    pthread_rwlock_rdlock(&idx->map_lock);
+    int r = mdb_txn_begin(idx->env, NULL, MDB_RDONLY, txn);
+    if (r != 0) {
+        pthread_rwlock_unlock(&idx->map_lock);
+        return lmdb_err(err, idx, "read transaction", r);
+    }
+    return AI_OK;
+}
+
+void fpi_read_end(fpindex_t *idx, MDB_txn *txn)
+{
+    mdb_txn_abort(txn);
+    pthread_rwlock_unlock(&idx->map_lock);
+}
+
+/* Doubles the map. Needs no transaction of this process active: take the map lock exclusively. */
+static int grow_map(fpindex_t *idx)
+{
+    pthread_rwlock_wrlock(&idx->map_lock);
+    int r = mdb_env_set_mapsize(idx->env, idx->mapsize * 2);
+    if (r == 0)
+        idx->mapsize *= 2;
+    pthread_rwlock_unlock(&idx->map_lock);
+    return r;
+}
+
+typedef int (*write_fn)(fpindex_t *idx, MDB_txn *txn, void *user);
+
+/* Runs fn in a write transaction, growing the map and retrying on MDB_MAP_FULL. */
+static ai_err_t with_write_txn(fpindex_t *idx, write_fn fn, void *user, const char *what,
+                               ai_error_t *err)
+{
+    pthread_mutex_lock(&idx->write_lock);
+    int r;
+    for (int attempt = 0; attempt < 40; attempt++) {
+        MDB_txn *txn;
+        pthread_rwlock_rdlock(&idx->map_lock);
+        r = mdb_txn_begin(idx->env, NULL, 0, &txn);
+        if (r == 0) {
+            r = fn(idx, txn, user);
+            if (r == 0)
+                r = mdb_txn_commit(txn);
+            else
+                mdb_txn_abort(txn);
+        }
+        pthread_rwlock_unlock(&idx->map_lock);
+        if (r != MDB_MAP_FULL)
+            break;
+        r = grow_map(idx);
+        if (r != 0)
+            break;
+        r = MDB_MAP_FULL;
+    }
+    pthread_mutex_unlock(&idx->write_lock);
+    return r == 0 ? AI_OK : lmdb_err(err, idx, what, r);
+}
+
+static int del_track(fpindex_t *idx, MDB_txn *txn, uint32_t track_no)
+{
+    MDB_val k = {sizeof track_no, &track_no}, v;
+    int r = mdb_get(txn, idx->tracks, &k, &v);
+    if (r == MDB_NOTFOUND)
+        return 0;
+    if (r != 0)
+        return r;
+    if (v.mv_size < 12 || ((v.mv_size - 12) % sizeof(fp_hash_t)) != 0)
+        return MDB_CORRUPTED;
+    size_t n = (v.mv_size - 12) / sizeof(fp_hash_t);
+    /* copy: the value's pages may move while we delete */
+    fp_hash_t *h = malloc(n ? n * sizeof *h : 1);
+    if (!h)
+        return ENOMEM;
+    memcpy(h, (const unsigned char *)v.mv_data + 12, n * sizeof *h);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char pv[8];
+        fpi_posting_pack(track_no, h[i].t, pv);
+        MDB_val hk = {sizeof h[i].hash, &h[i].hash}, hv = {8, pv};
+        r = mdb_del(txn, idx->post, &hk, &hv);
+        if (r != 0 && r != MDB_NOTFOUND)
+            break;
+        r = 0;
+    }
+    free(h);
+    if (r == 0)
+        r = mdb_del(txn, idx->tracks, &k, NULL);
+    return r;
+}
+
+typedef struct {
+    uint32_t track_no, frames;
+    const fp_hash_t *h;
+    size_t n;
+} add_args_t;
+
+static int add_fn(fpindex_t *idx, MDB_txn *txn, void *user)
+{
+    const add_args_t *a = user;
+    int r = del_track(idx, txn, a->track_no);
+    if (r != 0)
+        return r;
+    size_t vsize = 12 + a->n * sizeof(fp_hash_t);
+    MDB_val k = {sizeof a->track_no, (void *)&a->track_no}, v = {vsize, NULL};
+    r = mdb_put(txn, idx->tracks, &k, &v, MDB_RESERVE);
+    if (r != 0)
+        return r;
+    uint32_t hdr[3] = {TRACK_MAGIC, a->frames, (uint32_t)a->n};
+    memcpy(v.mv_data, hdr, sizeof hdr);
+    if (a->n)
+        memcpy((unsigned char *)v.mv_data + 12, a->h, a->n * sizeof(fp_hash_t));
+    for (size_t i = 0; i < a->n; i++) {
+        unsigned char pv[8];
+        fpi_posting_pack(a->track_no, a->h[i].t, pv);
+        MDB_val hk = {sizeof a->h[i].hash, (void *)&a->h[i].hash}, hv = {8, pv};
+        r = mdb_put(txn, idx->post, &hk, &hv, MDB_NODUPDATA);
+        if (r == MDB_KEYEXIST)
+            r = 0; /* the same (hash, time) twice in one track */
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+ai_err_t fpindex_add_track(fpindex_t *idx, uint32_t track_no, const fp_hash_t *h, size_t n,
+                           uint32_t frames, ai_error_t *err)
+{
+    if (!idx || (n && !h) || n > UINT32_MAX / 2)
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "invalid fingerprint insert");
+    add_args_t a = {track_no, frames, h, n};
+    return with_write_txn(idx, add_fn, &a, "insert", err);
+}
+
+static int delete_fn(fpindex_t *idx, MDB_txn *txn, void *user)
+{
+    return del_track(idx, txn, *(const uint32_t *)user);
+}
+
+ai_err_t fpindex_delete_track(fpindex_t *idx, uint32_t track_no, ai_error_t *err)
+{
+    return with_write_txn(idx, delete_fn, &track_no, "delete", err);
+}
+
+static int drop_fn(fpindex_t *idx, MDB_txn *txn, void *user)
+{
+    (void)user;
+    int r = mdb_drop(txn, idx->post, 0);
+    return r ? r : mdb_drop(txn, idx->tracks, 0);
+}
+
+ai_err_t fpindex_drop_all(fpindex_t *idx, ai_error_t *err)
+{
+    return with_write_txn(idx, drop_fn, NULL, "drop", err);
+}
+
+int fpindex_has_track(fpindex_t *idx, uint32_t track_no)
+{
+    MDB_txn *txn;
+    if (!idx || fpi_read_begin(idx, &txn, NULL) != AI_OK)
+        return 0;
+    MDB_val k = {sizeof track_no, &track_no}, v;
+    int found = mdb_get(txn, idx->tracks, &k, &v) == 0;
+    fpi_read_end(idx, txn);
+    return found;
+}
+
+uint32_t fpi_track_frames(fpindex_t *idx, MDB_txn *txn, uint32_t track_no)
+{
+    MDB_val k = {sizeof track_no, &track_no}, v;
+    if (mdb_get(txn, idx->tracks, &k, &v) != 0 || v.mv_size < 12)
+        return 0;
+    uint32_t hdr[3];
+    memcpy(hdr, v.mv_data, sizeof hdr);
+    return hdr[0] == TRACK_MAGIC ? hdr[1] : 0;
+}
+
+ai_err_t fpindex_list_tracks(fpindex_t *idx, uint32_t **nums, size_t *n, ai_error_t *err)
+{
+    *nums = NULL;
+    *n = 0;
+    MDB_txn *txn;
+    ai_err_t rc = fpi_read_begin(idx, &txn, err);
+    if (rc)
+        return rc;
+    MDB_stat st;
+    MDB_cursor *cur = NULL;
+    int r = mdb_stat(txn, idx->tracks, &st);
+    uint32_t *out = NULL;
+    if (r == 0)
+        out = malloc((st.ms_entries ? st.ms_entries : 1) * sizeof *out);
+    if (r == 0 && !out)
+        r = ENOMEM;
+    if (r == 0)
+        r = mdb_cursor_open(txn, idx->tracks, &cur);
+    size_t cnt = 0;
+    MDB_val k, v;
+    for (int op = MDB_FIRST; r == 0; op = MDB_NEXT) {
+        r = mdb_cursor_get(cur, &k, &v, op);
+        if (r != 0)
+            break;
+        if (cnt < st.ms_entries && k.mv_size == sizeof(uint32_t))
+            memcpy(&out[cnt++], k.mv_data, sizeof(uint32_t));
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    fpi_read_end(idx, txn);
+    if (r != MDB_NOTFOUND) {
+        free(out);
+        return lmdb_err(err, idx, "list tracks", r);
+    }
+    *nums = out;
+    *n = cnt;
+    return AI_OK;
+}
+
+ai_err_t fpindex_stats(fpindex_t *idx, fpindex_stats_t *st, ai_error_t *err)
+{
+    memset(st, 0, sizeof *st);
+    MDB_txn *txn;
+    ai_err_t rc = fpi_read_begin(idx, &txn, err);
+    if (rc)
+        return rc;
+    MDB_stat ps, ts;
+    int r = mdb_stat(txn, idx->post, &ps);
+    if (r == 0)
+        r = mdb_stat(txn, idx->tracks, &ts);
+    MDB_envinfo info;
+    MDB_stat es;
+    if (r == 0)
+        r = mdb_env_info(idx->env, &info);
+    if (r == 0)
+        r = mdb_env_stat(idx->env, &es);
+    fpi_read_end(idx, txn);
+    if (r != 0)
+        return lmdb_err(err, idx, "stats", r);
+    st->hashes = ps.ms_entries;
+    st->tracks = ts.ms_entries;
+    st->bytes = (uint64_t)(info.me_last_pgno + 1) * es.ms_psize;
+    return AI_OK;
+}
