@@ -2,8 +2,9 @@
  * fpindex.h — the inverted index of landmark hashes (LMDB) and the matcher.
  *
  * Layout (one LMDB environment in a directory):
- *   "post"   hash (u32) -> sorted fixed-size postings (track u32, frame u32),
- *            DUPSORT|DUPFIXED so a hash's postings sit densely in pages;
+ *   "post"   hash bucket (high hash bits) -> sorted 8-byte postings (low hash
+ *            bits, track u24, frame u24), DUPSORT|DUPFIXED so postings sit
+ *            densely in pages (track numbers and frames are limited to 2^24);
  *   "tracks" track (u32) -> header (frames) + the track's own hash list, so a
  *            delete removes exactly its postings without re-decoding audio.
  * The map grows automatically (doubling) when a write finds it full.
@@ -40,6 +41,9 @@ typedef struct fpindex fpindex_t;
 
 /* Opens (creating when absent) the index in directory dir. */
 ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err);
+/* Same with an explicit initial map size in bytes (tests exercise growth). */
+ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out,
+                            ai_error_t *err);
 void fpindex_close(fpindex_t *idx);
 
 /* Adds a track's hashes in one transaction; `frames` is the track length in

@@ -19,7 +19,18 @@ struct fpindex {
     char dir[1024];
 };
 
-void fpi_posting_pack(uint32_t track, uint32_t t, unsigned char out[8]);
+/* Postings are grouped in buckets keyed by the hash's high bits, so LMDB keys
+ * carry many duplicates (dense DUPFIXED pages, ~8 bytes a posting).  A
+ * posting is (low 16 hash bits BE, track u24 BE, frame u24 BE): memcmp order
+ * sorts a bucket by hash, then track, then time. */
+#define FPI_LOW_BITS 16
+#define FPI_MAX_FRAME 0xFFFFFFu
+#define FPI_MAX_TRACK 0xFFFFFFu
+static inline uint32_t fpi_bucket(uint32_t hash)
+{
+    return hash >> FPI_LOW_BITS;
+}
+void fpi_posting_pack(uint32_t hash, uint32_t track, uint32_t t, unsigned char out[8]);
 void fpi_posting_unpack(const unsigned char in[8], uint32_t *track, uint32_t *t);
 ai_err_t fpi_read_begin(fpindex_t *idx, MDB_txn **txn, ai_error_t *err);
 void fpi_read_end(fpindex_t *idx, MDB_txn *txn);

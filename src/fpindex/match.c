@@ -150,6 +150,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         return rc;
     votes_t votes = {0};
     cand_t *cands = NULL;
+    unsigned char *plist = NULL;
+    size_t plist_cap = 0;
     MDB_cursor *cur = NULL;
     int r = mdb_cursor_open(txn, idx->post, &cur);
     uint32_t qmax = 0;
@@ -160,33 +162,69 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         }
         if (h[i].t > qmax)
             qmax = h[i].t;
-        MDB_val k = {sizeof h[i].hash, (void *)&h[i].hash}, v;
-        int g = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+        uint32_t bucket = fpi_bucket(h[i].hash);
+        unsigned char seek[8] = {(unsigned char)(h[i].hash >> 8), (unsigned char)h[i].hash};
+        MDB_val k = {sizeof bucket, &bucket}, v = {sizeof seek, seek};
+        int g = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
         if (g == MDB_NOTFOUND)
             continue;
         if (g != 0) {
             r = g;
             break;
         }
-        size_t cnt = 0;
-        if (mdb_cursor_count(cur, &cnt) != 0 || cnt > MAX_POSTINGS)
-            continue;
-        for (g = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); g == 0;
+        /* Collect this hash's postings (the bucket's items with its low bits). */
+        size_t np = 0;
+        int more = 1;
+        for (g = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); g == 0 && more;
              g = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
             const unsigned char *p = v.mv_data;
             for (size_t j = 0; j + 8 <= v.mv_size; j += 8) {
-                uint32_t track, t;
-                fpi_posting_unpack(p + j, &track, &t);
-                vote_t *slot = votes_slot(&votes, vote_key(track, (int64_t)t - h[i].t), 1);
-                if (!slot) {
-                    rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
-                    goto done;
+                /* GET_MULTIPLE hands out whole pages, which may start before
+                 * the position GET_BOTH_RANGE found */
+                int c = memcmp(p + j, seek, 2);
+                if (c < 0)
+                    continue;
+                if (c > 0) {
+                    more = 0;
+                    break;
                 }
-                slot->count++;
+                if (np == plist_cap) {
+                    size_t ncap = plist_cap ? plist_cap * 2 : 1024;
+                    if (ncap > MAX_POSTINGS + 1)
+                        ncap = MAX_POSTINGS + 1;
+                    if (np == ncap) { /* over the cap: an uninformative hash */
+                        more = 0;
+                        np = ncap;
+                        break;
+                    }
+                    unsigned char *nl = realloc(plist, ncap * 8);
+                    if (!nl) {
+                        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
+                        goto done;
+                    }
+                    plist = nl;
+                    plist_cap = ncap;
+                }
+                memcpy(plist + np * 8, p + j, 8);
+                np++;
             }
         }
-        if (g != MDB_NOTFOUND)
+        if (g != 0 && g != MDB_NOTFOUND) {
             r = g;
+            break;
+        }
+        if (np > MAX_POSTINGS)
+            continue;
+        for (size_t j = 0; j < np; j++) {
+            uint32_t track, t;
+            fpi_posting_unpack(plist + j * 8, &track, &t);
+            vote_t *slot = votes_slot(&votes, vote_key(track, (int64_t)t - h[i].t), 1);
+            if (!slot) {
+                rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
+                goto done;
+            }
+            slot->count++;
+        }
     }
     if (r != 0) {
         rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "fingerprint index %s: query: %s", idx->dir,
@@ -238,7 +276,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         }
     }
     free(per_track.v);
-    qsort(cands, ncands, sizeof *cands, cand_by_aligned);
+    if (ncands)
+        qsort(cands, ncands, sizeof *cands, cand_by_aligned);
 
     size_t nscore = ncands < o->max_results * 4 + 16 ? ncands : o->max_results * 4 + 16;
     fpindex_match_t *ms = calloc(nscore ? nscore : 1, sizeof *ms);
@@ -278,6 +317,7 @@ done:
     fpi_read_end(idx, txn);
     free(votes.v);
     free(cands);
+    free(plist);
     return rc;
 }
 

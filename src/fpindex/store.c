@@ -15,22 +15,29 @@ static ai_err_t lmdb_err(ai_error_t *err, const fpindex_t *idx, const char *what
                         idx ? idx->dir : "?", what, mdb_strerror(rc));
 }
 
-void fpi_posting_pack(uint32_t track, uint32_t t, unsigned char out[8])
+void fpi_posting_pack(uint32_t hash, uint32_t track, uint32_t t, unsigned char out[8])
 {
-    /* big-endian so LMDB's memcmp order is (track, time) */
-    for (int i = 0; i < 4; i++) {
-        out[i] = (unsigned char)(track >> (24 - 8 * i));
-        out[4 + i] = (unsigned char)(t >> (24 - 8 * i));
+    out[0] = (unsigned char)(hash >> 8);
+    out[1] = (unsigned char)hash;
+    for (int i = 0; i < 3; i++) {
+        out[2 + i] = (unsigned char)(track >> (16 - 8 * i));
+        out[5 + i] = (unsigned char)(t >> (16 - 8 * i));
     }
 }
 
 void fpi_posting_unpack(const unsigned char in[8], uint32_t *track, uint32_t *t)
 {
-    *track = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
-    *t = (uint32_t)in[4] << 24 | (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
+    *track = (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 | in[4];
+    *t = (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
 }
 
 ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err)
+{
+    return fpindex_open_sized(dir, INITIAL_MAP, out, err);
+}
+
+ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out,
+                            ai_error_t *err)
 {
     *out = NULL;
     if (!dir || !*dir)
@@ -50,7 +57,7 @@ ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err)
     if (r == 0)
         r = mdb_env_set_maxreaders(idx->env, 512);
     if (r == 0)
-        r = mdb_env_set_mapsize(idx->env, INITIAL_MAP);
+        r = mdb_env_set_mapsize(idx->env, initial_map);
     if (r == 0)
         r = mdb_env_open(idx->env, dir, MDB_NOTLS, 0644);
     if (r != 0) {
@@ -169,8 +176,9 @@ static int del_track(fpindex_t *idx, MDB_txn *txn, uint32_t track_no)
     memcpy(h, (const unsigned char *)v.mv_data + 12, n * sizeof *h);
     for (size_t i = 0; i < n; i++) {
         unsigned char pv[8];
-        fpi_posting_pack(track_no, h[i].t, pv);
-        MDB_val hk = {sizeof h[i].hash, &h[i].hash}, hv = {8, pv};
+        uint32_t bucket = fpi_bucket(h[i].hash);
+        fpi_posting_pack(h[i].hash, track_no, h[i].t, pv);
+        MDB_val hk = {sizeof bucket, &bucket}, hv = {8, pv};
         r = mdb_del(txn, idx->post, &hk, &hv);
         if (r != 0 && r != MDB_NOTFOUND)
             break;
@@ -205,8 +213,9 @@ static int add_fn(fpindex_t *idx, MDB_txn *txn, void *user)
         memcpy((unsigned char *)v.mv_data + 12, a->h, a->n * sizeof(fp_hash_t));
     for (size_t i = 0; i < a->n; i++) {
         unsigned char pv[8];
-        fpi_posting_pack(a->track_no, a->h[i].t, pv);
-        MDB_val hk = {sizeof a->h[i].hash, (void *)&a->h[i].hash}, hv = {8, pv};
+        uint32_t bucket = fpi_bucket(a->h[i].hash);
+        fpi_posting_pack(a->h[i].hash, a->track_no, a->h[i].t, pv);
+        MDB_val hk = {sizeof bucket, &bucket}, hv = {8, pv};
         r = mdb_put(txn, idx->post, &hk, &hv, MDB_NODUPDATA);
         if (r == MDB_KEYEXIST)
             r = 0; /* the same (hash, time) twice in one track */
@@ -219,7 +228,8 @@ static int add_fn(fpindex_t *idx, MDB_txn *txn, void *user)
 ai_err_t fpindex_add_track(fpindex_t *idx, uint32_t track_no, const fp_hash_t *h, size_t n,
                            uint32_t frames, ai_error_t *err)
 {
-    if (!idx || (n && !h) || n > UINT32_MAX / 2)
+    if (!idx || (n && !h) || n > UINT32_MAX / 2 || frames > FPI_MAX_FRAME ||
+        track_no > FPI_MAX_TRACK)
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "invalid fingerprint insert");
     add_args_t a = {track_no, frames, h, n};
     return with_write_txn(idx, add_fn, &a, "insert", err);
