@@ -32,7 +32,7 @@ static const command_t commands[] = {
      "usage: audio-ident tracks [--search TEXT] [--page N] [--page-size N] [--json]\n"},
     {"rm", NULL, "delete a track", "usage: audio-ident rm TRACK_ID\n\n"
                                    "Removes the track's fingerprints, vectors, stored file and row.\n"},
-    {"migrate", NULL, "apply metadata-store migrations",
+    {"migrate", cli_migrate, "apply metadata-store migrations",
      "usage: audio-ident migrate\n\nApplies pending schema migrations (idempotent).\n"},
     {"rebuild-index", NULL, "rebuild derived indexes from the stored originals",
      "usage: audio-ident rebuild-index [--vectors|--fingerprints]\n\n"
