@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define META_URL_MAX 2048
+#define META_URL_MAX  2048
 #define META_POOL_MAX 64
 
 struct meta {
@@ -132,7 +132,10 @@ const char *meta_backend_name(const meta_t *m)
     return m->ops == &meta_sqlite_ops ? "sqlite" : "postgresql";
 }
 
-const char *meta_display_url(const meta_t *m) { return m->display; }
+const char *meta_display_url(const meta_t *m)
+{
+    return m->display;
+}
 
 ai_err_t meta_migrate(meta_t *m, int *applied, ai_error_t *err)
 {
@@ -140,9 +143,15 @@ ai_err_t meta_migrate(meta_t *m, int *applied, ai_error_t *err)
     return m->ops->migrate(m->impl, applied ? applied : &dummy, err);
 }
 
-ai_err_t meta_ping(meta_t *m, ai_error_t *err) { return m->ops->ping(m->impl, err); }
+ai_err_t meta_ping(meta_t *m, ai_error_t *err)
+{
+    return m->ops->ping(m->impl, err);
+}
 
-void meta_track_init(meta_track_t *t) { memset(t, 0, sizeof *t); }
+void meta_track_init(meta_track_t *t)
+{
+    memset(t, 0, sizeof *t);
+}
 
 void meta_track_release(meta_track_t *t)
 {
@@ -299,8 +308,8 @@ ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **t
     char *pattern = NULL;
     if (o->search && o->search[0]) {
         if (strlen(o->search) > META_SEARCH_MAX)
-            return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
-                                "search must be at most %d bytes", META_SEARCH_MAX);
+            return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "search must be at most %d bytes",
+                                META_SEARCH_MAX);
         pattern = like_pattern(o->search);
         if (!pattern)
             return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
@@ -318,8 +327,8 @@ ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **t
     return rc;
 }
 
-ai_err_t meta_tracks_by_fp_numbers(meta_t *m, const uint32_t *nums, size_t n,
-                                   meta_track_t **tracks, size_t *nout, ai_error_t *err)
+ai_err_t meta_tracks_by_fp_numbers(meta_t *m, const uint32_t *nums, size_t n, meta_track_t **tracks,
+                                   size_t *nout, ai_error_t *err)
 {
     *tracks = NULL;
     *nout = 0;
@@ -390,8 +399,7 @@ ai_err_t meta_tracks_scan(meta_t *m, uint32_t after_fp_no, size_t limit, meta_tr
     *tracks = NULL;
     *n = 0;
     if (limit < 1 || limit > META_BATCH_MAX)
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "limit must be in 1..%d",
-                            META_BATCH_MAX);
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "limit must be in 1..%d", META_BATCH_MAX);
     meta_query_t q = {.kind = MQ_SCAN, .after = after_fp_no, .limit = (long long)limit};
     return m->ops->select(m->impl, &q, tracks, n, NULL, err);
 }

@@ -39,8 +39,8 @@ typedef struct meta meta_t;
 
 /* Caps on input that reaches SQL. */
 #define META_PAGE_SIZE_MAX 100
-#define META_SEARCH_MAX 256
-#define META_BATCH_MAX 1000 /* ids / fp numbers per by_ids / by_fp_numbers call */
+#define META_SEARCH_MAX    256
+#define META_BATCH_MAX     1000 /* ids / fp numbers per by_ids / by_fp_numbers call */
 
 /* Opens the store named by database_url with up to pool_size connections
  * (clamped to 1..64).  PostgreSQL connects once now, so an unreachable
@@ -138,8 +138,8 @@ void meta_tracks_free(meta_track_t *tracks, size_t n);
 /* One query each: the READY tracks among these fp numbers / ids (order not
  * guaranteed; unknown, pending and malformed ones are simply absent).
  * n <= META_BATCH_MAX (else VALIDATION_ERROR). */
-ai_err_t meta_tracks_by_fp_numbers(meta_t *m, const uint32_t *nums, size_t n,
-                                   meta_track_t **tracks, size_t *nout, ai_error_t *err);
+ai_err_t meta_tracks_by_fp_numbers(meta_t *m, const uint32_t *nums, size_t n, meta_track_t **tracks,
+                                   size_t *nout, ai_error_t *err);
 ai_err_t meta_tracks_by_ids(meta_t *m, const char *const *ids, size_t n, meta_track_t **tracks,
                             size_t *nout, ai_error_t *err);
 

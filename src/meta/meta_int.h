@@ -57,8 +57,7 @@ struct meta_ops {
     ai_err_t (*insert_pending)(void *impl, meta_track_t *t, int *duplicate, ai_error_t *err);
     ai_err_t (*set_ready)(void *impl, const char *id, ai_error_t *err);
     ai_err_t (*update_index_info)(void *impl, const char *id, int fingerprint_indexed,
-                                  const char *embedding_model, int embedding_dim,
-                                  ai_error_t *err);
+                                  const char *embedding_model, int embedding_dim, ai_error_t *err);
     ai_err_t (*del)(void *impl, const char *id, ai_error_t *err);
     ai_err_t (*select)(void *impl, const meta_query_t *q, meta_track_t **tracks, size_t *n,
                        long long *total, ai_error_t *err);

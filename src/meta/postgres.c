@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_POOL_MAX 64
+#define PG_POOL_MAX        64
 #define PG_CONNECT_TIMEOUT "5"
-#define PG_MIGRATE_LOCK "7340021" /* pg_advisory_xact_lock key of `migrate` */
+#define PG_MIGRATE_LOCK    "7340021" /* pg_advisory_xact_lock key of `migrate` */
 
 enum {
     P_INSERT,
@@ -45,9 +45,9 @@ enum {
 
 #define TS(c) "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define COLS                                                                                       \
-    "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "       \
-    "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                  \
-    "fingerprint_indexed::int, embedding_model, embedding_dim, chromaprint, "                    \
+    "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "        \
+    "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                    \
+    "fingerprint_indexed::int, embedding_model, embedding_dim, chromaprint, "                      \
     "chromaprint_duration, " TS("created_at") ", " TS("updated_at") " FROM tracks "
 #define SEARCH                                                                                     \
     "(title ILIKE $1 ESCAPE '\\' OR artist ILIKE $1 ESCAPE '\\' OR album ILIKE $1 ESCAPE '\\')"
@@ -327,8 +327,8 @@ static ai_err_t pg_migrate(void *impl, int *applied, ai_error_t *err)
             rc = AI_ERR_INTERNAL_ERROR;
         } else if (!present) {
             snprintf(sql, sizeof sql,
-                     "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
-                     mg->version, mg->name);
+                     "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')", mg->version,
+                     mg->name);
             if (pg_simple(c, mg->sql, NULL, err) != 0) {
                 ai_error_prefix(err, "migration %03d_%s", mg->version, mg->name);
                 rc = AI_ERR_INTERNAL_ERROR;
@@ -521,15 +521,23 @@ static ai_err_t pg_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
     snprintf(sz, sizeof sz, "%lld", t->file_size_bytes);
     snprintf(dim, sizeof dim, "%d", t->embedding_dim);
     snprintf(cpd, sizeof cpd, "%.17g", t->chromaprint_duration);
-    const char *vals[17] = {t->id,     t->title,
-                            t->artist, t->album,
-                            dur,       sr,
-                            ch,        br,
-                            t->format, t->file_hash_sha256,
-                            sz,        t->file_path,
+    const char *vals[17] = {t->id,
+                            t->title,
+                            t->artist,
+                            t->album,
+                            dur,
+                            sr,
+                            ch,
+                            br,
+                            t->format,
+                            t->file_hash_sha256,
+                            sz,
+                            t->file_path,
                             t->fingerprint_indexed ? "t" : "f",
-                            t->embedding_model, dim,
-                            t->chromaprint, cpd};
+                            t->embedding_model,
+                            dim,
+                            t->chromaprint,
+                            cpd};
     for (int attempt = 0; attempt < 3; attempt++) {
         pg_conn_t *c = pg_acquire(p);
         PGresult *res = pg_run(p, c, P_INSERT, vals, err);
@@ -589,8 +597,8 @@ static ai_err_t pg_set_ready(void *impl, const char *id, ai_error_t *err)
     return pg_update(impl, P_SET_READY, vals, err);
 }
 
-static ai_err_t pg_update_index_info(void *impl, const char *id, int fi, const char *model,
-                                     int dim, ai_error_t *err)
+static ai_err_t pg_update_index_info(void *impl, const char *id, int fi, const char *model, int dim,
+                                     ai_error_t *err)
 {
     char d[16];
     snprintf(d, sizeof d, "%d", dim);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define SQ_POOL_MAX 8
-#define SQ_BUSY_MS 15000
+#define SQ_BUSY_MS  15000
 
 enum {
     S_INSERT,
@@ -39,13 +39,13 @@ enum {
 };
 
 #define COLS                                                                                       \
-    "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "       \
-    "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                  \
-    "fingerprint_indexed, embedding_model, embedding_dim, chromaprint, chromaprint_duration, "   \
+    "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "        \
+    "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                    \
+    "fingerprint_indexed, embedding_model, embedding_dim, chromaprint, chromaprint_duration, "     \
     "created_at, updated_at FROM tracks "
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 #define LIST_WHERE                                                                                 \
-    "WHERE (?1 IS NULL OR lower(title) LIKE ?1 ESCAPE '\\' OR lower(artist) LIKE ?1 ESCAPE '\\' " \
+    "WHERE (?1 IS NULL OR lower(title) LIKE ?1 ESCAPE '\\' OR lower(artist) LIKE ?1 ESCAPE '\\' "  \
     "OR lower(album) LIKE ?1 ESCAPE '\\') AND (?2 = 0 OR status = 'ready') "
 
 static const char *const sql_text[S__N] = {
@@ -162,8 +162,8 @@ static void sq_close(void *impl)
 
 static ai_err_t sq_open_conn(sq_t *s, sq_conn_t *c, ai_error_t *err)
 {
-    int rc = sqlite3_open_v2(s->path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        s->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         return ai_error_set(err, AI_ERR_SERVICE_UNAVAILABLE, "cannot open SQLite database %s: %s",
                             s->path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -240,8 +240,8 @@ static ai_err_t sq_migrate(void *impl, int *applied, ai_error_t *err)
             break;
         sqlite3_stmt *st = NULL;
         int done = 0;
-        if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1,
-                               &st, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &st,
+                               NULL) != SQLITE_OK) {
             rc = sq_fail(c->db, err, "migrate");
         } else {
             sqlite3_bind_int(st, 1, mg->version);
@@ -257,8 +257,9 @@ static ai_err_t sq_migrate(void *impl, int *applied, ai_error_t *err)
             if (rc != AI_OK)
                 ai_error_prefix(err, "migration %03d_%s", mg->version, mg->name);
             char ins[256];
-            snprintf(ins, sizeof ins, "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
-                     mg->version, mg->name);
+            snprintf(ins, sizeof ins,
+                     "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')", mg->version,
+                     mg->name);
             if (rc == AI_OK)
                 rc = sq_exec(c->db, ins, err);
             if (rc == AI_OK)
@@ -371,10 +372,9 @@ static char *sq_json_list(const meta_query_t *q)
 static ai_err_t sq_select_on(sq_conn_t *c, const meta_query_t *q, meta_track_t **rows, size_t *n,
                              long long *total, ai_error_t *err)
 {
-    static const int stmt_of[] = {[MQ_BY_ID] = S_BY_ID,     [MQ_BY_HASH] = S_BY_HASH,
-                                  [MQ_LIST] = S_LIST,       [MQ_BY_FP] = S_BY_FP,
-                                  [MQ_BY_IDS] = S_BY_IDS,   [MQ_PENDING] = S_PENDING,
-                                  [MQ_NEAR] = S_NEAR,       [MQ_SCAN] = S_SCAN};
+    static const int stmt_of[] = {
+        [MQ_BY_ID] = S_BY_ID,   [MQ_BY_HASH] = S_BY_HASH, [MQ_LIST] = S_LIST, [MQ_BY_FP] = S_BY_FP,
+        [MQ_BY_IDS] = S_BY_IDS, [MQ_PENDING] = S_PENDING, [MQ_NEAR] = S_NEAR, [MQ_SCAN] = S_SCAN};
     char *json = NULL;
     sqlite3_stmt *st = sq_stmt(c, stmt_of[q->kind], err);
     if (!st)
@@ -523,8 +523,8 @@ static ai_err_t sq_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
     return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "SQLite insert: row keeps vanishing");
 }
 
-static ai_err_t sq_update(sq_t *s, int id_stmt, const char *id, int fi, const char *model,
-                          int dim, ai_error_t *err)
+static ai_err_t sq_update(sq_t *s, int id_stmt, const char *id, int fi, const char *model, int dim,
+                          ai_error_t *err)
 {
     sq_conn_t *c = sq_acquire(s);
     sqlite3_stmt *st = sq_stmt(c, id_stmt, err);
@@ -554,8 +554,8 @@ static ai_err_t sq_set_ready(void *impl, const char *id, ai_error_t *err)
     return sq_update(impl, S_SET_READY, id, 0, NULL, 0, err);
 }
 
-static ai_err_t sq_update_index_info(void *impl, const char *id, int fi, const char *model,
-                                     int dim, ai_error_t *err)
+static ai_err_t sq_update_index_info(void *impl, const char *id, int fi, const char *model, int dim,
+                                     ai_error_t *err)
 {
     return sq_update(impl, S_UPDATE_INFO, id, fi, model, dim, err);
 }

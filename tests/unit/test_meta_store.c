@@ -33,7 +33,7 @@ static const char *fresh_url(backend_t b)
 #define OPEN_OR_SKIP(b, m)                                                                         \
     const char *url_ = fresh_url(b);                                                               \
     if (!url_)                                                                                     \
-        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");                          \
+        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");                           \
     ai_error_t err_;                                                                               \
     REQUIRE(meta_open(url_, 4, &(m), &err_) == AI_OK)
 
@@ -138,7 +138,8 @@ static void body_crud(backend_t b)
     meta_track_release(&g);
 
     /* More tracks: titles with LIKE wildcards and case differences. */
-    static const char *titles[] = {"50% Off", "500 Off", "a_b", "axb", "back\\slash", "HELLO again"};
+    static const char *titles[] = {"50% Off", "500 Off",     "a_b",
+                                   "axb",     "back\\slash", "HELLO again"};
     char ids[6][37];
     uint32_t fps[6];
     for (int i = 0; i < 6; i++) {
@@ -156,11 +157,11 @@ static void body_crud(backend_t b)
     long long total = -1;
     CHECK_EQ_INT(count_list(m, NULL, 1, &total), 6);
     CHECK_EQ_INT(total, 6);
-    CHECK_EQ_INT(count_list(m, "hello", 1, NULL), 1);   /* HELLO again is pending */
+    CHECK_EQ_INT(count_list(m, "hello", 1, NULL), 1); /* HELLO again is pending */
     CHECK_EQ_INT(count_list(m, "hello", 0, NULL), 2);
     CHECK_EQ_INT(count_list(m, "WORLD", 1, NULL), 1);
-    CHECK_EQ_INT(count_list(m, "50%", 1, NULL), 1);     /* not "500 Off" */
-    CHECK_EQ_INT(count_list(m, "a_b", 1, NULL), 1);     /* not "axb" */
+    CHECK_EQ_INT(count_list(m, "50%", 1, NULL), 1); /* not "500 Off" */
+    CHECK_EQ_INT(count_list(m, "a_b", 1, NULL), 1); /* not "axb" */
     CHECK_EQ_INT(count_list(m, "k\\s", 1, NULL), 1);
     CHECK_EQ_INT(count_list(m, "%", 1, NULL), 1);
     CHECK_EQ_INT(count_list(m, "band", 1, NULL), 5);    /* artist */
@@ -243,8 +244,14 @@ static void body_crud(backend_t b)
     meta_close(m);
 }
 
-TEST(meta_sqlite_crud) { body_crud(B_SQLITE); }
-TEST(meta_pg_crud) { body_crud(B_PG); }
+TEST(meta_sqlite_crud)
+{
+    body_crud(B_SQLITE);
+}
+TEST(meta_pg_crud)
+{
+    body_crud(B_PG);
+}
 
 typedef struct {
     meta_t *m;
@@ -318,16 +325,22 @@ static void body_concurrent(backend_t b)
     meta_close(m2);
 }
 
-TEST(meta_sqlite_concurrent) { body_concurrent(B_SQLITE); }
-TEST(meta_pg_concurrent) { body_concurrent(B_PG); }
+TEST(meta_sqlite_concurrent)
+{
+    body_concurrent(B_SQLITE);
+}
+TEST(meta_pg_concurrent)
+{
+    body_concurrent(B_PG);
+}
 
 TEST(meta_pg_unreachable_message)
 {
     int port = 1; /* privileged port nothing listens on: connection refused */
     char url[256], want[256];
     snprintf(url, sizeof url, "postgresql+asyncpg://bob:s3cr3tpw@127.0.0.1:%d/musicdb", port);
-    snprintf(want, sizeof want, "cannot reach PostgreSQL at postgresql://bob@127.0.0.1:%d/musicdb: ",
-             port);
+    snprintf(want, sizeof want,
+             "cannot reach PostgreSQL at postgresql://bob@127.0.0.1:%d/musicdb: ", port);
     meta_t *m = NULL;
     ai_error_t err;
     CHECK(meta_open(url, 2, &m, &err) == AI_ERR_SERVICE_UNAVAILABLE);
@@ -393,9 +406,10 @@ TEST(meta_pg_reconnect)
     fill(&t, 3, "Survivor", "");
     REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
     for (int round = 0; round < 2; round++) {
-        CHECK(test_sh("psql -X -tA '%s' -c \"SELECT count(pg_terminate_backend(pid)) FROM "
-                      "pg_stat_activity WHERE application_name = 'audio-ident'\" | grep -qx '[1-9]'",
-                      url_) == 0);
+        CHECK(
+            test_sh("psql -X -tA '%s' -c \"SELECT count(pg_terminate_backend(pid)) FROM "
+                    "pg_stat_activity WHERE application_name = 'audio-ident'\" | grep -qx '[1-9]'",
+                    url_) == 0);
         meta_track_t g;
         CHECK(meta_track_get(m, t.id, &g, &err) == AI_OK);
         CHECK_EQ_STR(g.title, "Survivor");
@@ -437,5 +451,11 @@ static void body_bench(backend_t b)
     meta_close(m);
 }
 
-TEST(meta_sqlite_bench) { body_bench(B_SQLITE); }
-TEST(meta_pg_bench) { body_bench(B_PG); }
+TEST(meta_sqlite_bench)
+{
+    body_bench(B_SQLITE);
+}
+TEST(meta_pg_bench)
+{
+    body_bench(B_PG);
+}
