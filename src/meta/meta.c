@@ -129,7 +129,7 @@ void meta_close(meta_t *m)
 
 const char *meta_backend_name(const meta_t *m)
 {
-    return m->ops == &meta_sqlite_ops ? "sqlite" : "postgresql";
+    return m->ops->name;
 }
 
 const char *meta_display_url(const meta_t *m)
@@ -178,10 +178,13 @@ static int is_sha256_hex(const char *s)
     return s[64] == '\0';
 }
 
-static ai_err_t check_id(const char *id, ai_error_t *err)
+/* Validates id and copies it lower-cased into out; NOT_FOUND when malformed. */
+static ai_err_t norm_id(const char *id, char out[UUID_STR_LEN], ai_error_t *err)
 {
     if (!id || !uuid_valid(id))
         return ai_error_set(err, AI_ERR_NOT_FOUND, "track not found");
+    for (size_t i = 0; i < UUID_STR_LEN; i++)
+        out[i] = (char)tolower((unsigned char)id[i]);
     return AI_OK;
 }
 
@@ -209,20 +212,22 @@ ai_err_t meta_track_insert_pending(meta_t *m, meta_track_t *t, int *duplicate, a
 
 ai_err_t meta_track_set_ready(meta_t *m, const char *id, ai_error_t *err)
 {
-    ai_err_t rc = check_id(id, err);
-    return rc != AI_OK ? rc : m->ops->set_ready(m->impl, id, err);
+    char lid[UUID_STR_LEN];
+    ai_err_t rc = norm_id(id, lid, err);
+    return rc != AI_OK ? rc : m->ops->set_ready(m->impl, lid, err);
 }
 
 ai_err_t meta_track_update_index_info(meta_t *m, const char *id, int fingerprint_indexed,
                                       const char *embedding_model, int embedding_dim,
                                       ai_error_t *err)
 {
-    ai_err_t rc = check_id(id, err);
+    char lid[UUID_STR_LEN];
+    ai_err_t rc = norm_id(id, lid, err);
     if (rc != AI_OK)
         return rc;
     if (embedding_model && strlen(embedding_model) >= sizeof(((meta_track_t *)0)->embedding_model))
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "embedding_model is too long");
-    return m->ops->update_index_info(m->impl, id, fingerprint_indexed ? 1 : 0,
+    return m->ops->update_index_info(m->impl, lid, fingerprint_indexed ? 1 : 0,
                                      embedding_model ? embedding_model : "", embedding_dim, err);
 }
 
@@ -246,12 +251,10 @@ static ai_err_t get_one(meta_t *m, const meta_query_t *q, meta_track_t *t, ai_er
 
 ai_err_t meta_track_get(meta_t *m, const char *id, meta_track_t *t, ai_error_t *err)
 {
-    ai_err_t rc = check_id(id, err);
+    char lower[UUID_STR_LEN];
+    ai_err_t rc = norm_id(id, lower, err);
     if (rc != AI_OK)
         return rc;
-    char lower[UUID_STR_LEN];
-    for (size_t i = 0; i < UUID_STR_LEN; i++)
-        lower[i] = (char)tolower((unsigned char)id[i]);
     meta_query_t q = {.kind = MQ_BY_ID, .key = lower};
     return get_one(m, &q, t, err);
 }
@@ -269,8 +272,9 @@ ai_err_t meta_track_get_by_hash(meta_t *m, const char *sha256, meta_track_t *t, 
 
 ai_err_t meta_track_delete(meta_t *m, const char *id, ai_error_t *err)
 {
-    ai_err_t rc = check_id(id, err);
-    return rc != AI_OK ? rc : m->ops->del(m->impl, id, err);
+    char lid[UUID_STR_LEN];
+    ai_err_t rc = norm_id(id, lid, err);
+    return rc != AI_OK ? rc : m->ops->del(m->impl, lid, err);
 }
 
 /* "%text%" with % _ \ escaped by \ and ASCII lower-cased. */

@@ -567,11 +567,13 @@ static ai_err_t pg_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
             return rc;
         }
         if (n == 1) {
+            /* Our own row when a lost connection hid the first insert's reply. */
+            int own = strcmp(rows[0].id, t->id) == 0;
             meta_track_release(t);
             *t = rows[0];
             rows[0].chromaprint = NULL;
             meta_tracks_free(rows, n);
-            *duplicate = 1;
+            *duplicate = !own;
             return AI_OK;
         }
         meta_tracks_free(rows, n); /* deleted in between: insert again */

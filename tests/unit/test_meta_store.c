@@ -128,7 +128,10 @@ static void body_crud(backend_t b)
     CHECK_EQ_INT(n, 1);
     meta_tracks_free(ts, n);
 
-    REQUIRE(meta_track_set_ready(m, a.id, &err) == AI_OK);
+    char upper[37];
+    for (int i = 0; i < 37; i++)
+        upper[i] = (char)(a.id[i] >= 'a' && a.id[i] <= 'f' ? a.id[i] - 32 : a.id[i]);
+    REQUIRE(meta_track_set_ready(m, upper, &err) == AI_OK); /* ids are case-insensitive */
     REQUIRE(meta_track_update_index_info(m, a.id, 1, "vibe-lite-v1", 64, &err) == AI_OK);
     REQUIRE(meta_track_get(m, a.id, &g, &err) == AI_OK);
     CHECK(g.status == META_READY);
