@@ -462,3 +462,55 @@ TEST(meta_pg_bench)
 {
     body_bench(B_PG);
 }
+
+/* Runs SQL against the test database with the backend's CLI; returns its
+ * trimmed one-line output in out. */
+static int sql_cli(backend_t b, const char *url, const char *sql, char *out, size_t n)
+{
+    const char *path = test_path("cli.out");
+    int rc = b == B_SQLITE
+                 ? test_sh("sqlite3 '%s' \"%s\" >%s 2>&1", url + strlen("sqlite:///"), sql, path)
+                 : test_sh("psql -X -qtA '%s' -c \"%s\" >%s 2>&1", url, sql, path);
+    char *s = (char *)test_read_file(path, NULL);
+    snprintf(out, n, "%s", s ? s : "");
+    out[strcspn(out, "\n")] = '\0';
+    free(s);
+    return rc;
+}
+
+/* A migration that fails leaves nothing behind (it ran in one transaction). */
+static void body_migration_rollback(backend_t b)
+{
+    const char *url = fresh_url(b);
+    if (!url)
+        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");
+    if (!test_have(b == B_SQLITE ? "sqlite3" : "psql"))
+        SKIP("no sqlite3/psql client");
+    char out[256];
+    if (b == B_SQLITE)
+        REQUIRE(test_sh("mkdir -p %s", test_path("sub/dir")) == 0);
+    REQUIRE(sql_cli(b, url, "CREATE TABLE tracks (x integer)", out, sizeof out) == 0);
+    meta_t *m = NULL;
+    ai_error_t err;
+    REQUIRE(meta_open(url, 1, &m, &err) == AI_OK);
+    int applied = -1;
+    CHECK(meta_migrate(m, &applied, &err) == AI_ERR_INTERNAL_ERROR);
+    CHECK(strstr(err.message, "migration 001_tracks") != NULL);
+    CHECK_EQ_INT(applied, 0);
+    meta_close(m);
+    const char *q = b == B_SQLITE
+                        ? "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'"
+                        : "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations'";
+    CHECK(sql_cli(b, url, q, out, sizeof out) == 0);
+    CHECK_EQ_STR(out, "0");
+    CHECK(sql_cli(b, url, "DROP TABLE tracks", out, sizeof out) == 0);
+}
+
+TEST(meta_sqlite_migration_rollback)
+{
+    body_migration_rollback(B_SQLITE);
+}
+TEST(meta_pg_migration_rollback)
+{
+    body_migration_rollback(B_PG);
+}
