@@ -16,7 +16,8 @@
  * Lifecycle: meta_open() → meta_migrate() → any calls → meta_close().
  * Thread-safety: a meta_t is a connection pool; every function may be called
  * from any number of threads at once (a call borrows one connection and waits
- * when all are busy).
+ * when all are busy).  Not fork-safe: a child process opens its own meta_t.
+ * PostgreSQL connects with connect_timeout=5 unless the URL sets its own.
  * Ownership: meta_track_t is caller-owned; only its `chromaprint` is heap
  * memory, freed by meta_track_release().  Arrays returned by the list
  * functions are freed with meta_tracks_free().

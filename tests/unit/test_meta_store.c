@@ -351,6 +351,14 @@ TEST(meta_pg_unreachable_message)
     CHECK(strncmp(err.message, want, strlen(want)) == 0);
     CHECK(strlen(err.message) > strlen(want));
     CHECK(strstr(err.message, "s3cr3tpw") == NULL);
+    static const char *const schemes[] = {"postgres", "postgresql", "postgresql+psycopg",
+                                          "postgres+asyncpg"};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        char u[256];
+        snprintf(u, sizeof u, "%s://bob:s3cr3tpw@127.0.0.1:%d/musicdb", schemes[i], port);
+        CHECK(meta_open(u, 1, &m, &err) == AI_ERR_SERVICE_UNAVAILABLE);
+        CHECK(strncmp(err.message, want, strlen(want)) == 0);
+    }
 
     /* The command line: FATAL line on stderr, non-zero exit. */
     const char *bin = test_bin();
