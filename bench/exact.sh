@@ -124,5 +124,6 @@ done
 echo "$(wc -l < "$manifest") queries" >&2
 rm -rf "$work/index"
 "$BIN" bench exact --tracks "$work/tracks.txt" --queries "$manifest" --index "$work/index" \
-  --distractors "${BENCH_DISTRACTORS:-0}" --json "$DATA/results/exact.json"
+  --distractors "${BENCH_DISTRACTORS:-0}" --json "$DATA/results/exact.json" \
+  --dump "$DATA/results/exact-queries.tsv"
 echo "JSON: $DATA/results/exact.json"

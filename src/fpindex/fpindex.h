@@ -5,8 +5,8 @@
  *   "post"   hash bucket (high hash bits) -> sorted 8-byte postings (low hash
  *            bits, track u24, frame u24), DUPSORT|DUPFIXED so postings sit
  *            densely in pages (track numbers and frames are limited to 2^24);
- *   "tracks" track (u32) -> header (frames) + the track's own hash list, so a
- *            delete removes exactly its postings without re-decoding audio.
+ *   "tracks" track (u32) -> header (frames) + the track's distinct hash values,
+ *            so a delete finds exactly its postings without re-decoding audio.
  * The map grows automatically (doubling) when a write finds it full.
  *
  * Matching: postings of the clip's hashes vote for (track, time offset);
@@ -59,6 +59,10 @@ ai_err_t fpindex_list_tracks(fpindex_t *idx, uint32_t **nums, size_t *n, ai_erro
 /* Removes everything (rebuild-index --fingerprints). */
 ai_err_t fpindex_drop_all(fpindex_t *idx, ai_error_t *err);
 
+/* Writes a compacted copy of the index into the existing empty directory
+ * dest (consistent while the index is in use: backups, size measurement). */
+ai_err_t fpindex_copy_compact(fpindex_t *idx, const char *dest, ai_error_t *err);
+
 typedef struct {
     uint64_t tracks, hashes, bytes;
 } fpindex_stats_t;
@@ -73,8 +77,8 @@ typedef struct {
     double speed;           /* speed hypothesis that matched (1.0 = none) */
 } fpindex_match_t;
 
-#define FPINDEX_MIN_SCORE 3.0 /* below: not returned */
-#define FPINDEX_MIN_ALIGNED 5
+#define FPINDEX_MIN_SCORE 20.0 /* below: not returned */
+#define FPINDEX_MIN_ALIGNED 8
 
 typedef struct {
     size_t max_results;        /* 1..; out has room for this many */

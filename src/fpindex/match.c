@@ -124,7 +124,9 @@ double fpindex_confidence(double score)
 {
     if (!(score > 0))
         return 0;
-    double c = 1.0 / (1.0 + exp(-(score - 8.0) / 2.0));
+    /* Calibrated on the exact-lane benchmark (docs/exact-lane.md): unrelated
+     * audio stays below 20, so 20 maps to ~0.12 and 31 to 0.85. */
+    double c = 1.0 / (1.0 + exp(-(score - 26.0) / 2.9));
     return c < 0 ? 0 : c > 1 ? 1 : c;
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define INITIAL_MAP (64ull << 20)
-#define TRACK_MAGIC 0x46504931u /* "FPI1" */
+#define TRACK_MAGIC 0x46504932u /* "FPI2": header + sorted distinct hashes */
 
 static ai_err_t lmdb_err(ai_error_t *err, const fpindex_t *idx, const char *what, int rc)
 {
@@ -158,6 +158,26 @@ static ai_err_t with_write_txn(fpindex_t *idx, write_fn fn, void *user, const ch
     return r == 0 ? AI_OK : lmdb_err(err, idx, what, r);
 }
 
+/* Deletes the postings of one hash for one track: they are contiguous in the
+ * bucket (sorted by low hash bits, then track). */
+static int del_postings(MDB_cursor *cur, uint32_t hash, uint32_t track_no)
+{
+    uint32_t bucket = fpi_bucket(hash);
+    unsigned char seek[8];
+    fpi_posting_pack(hash, track_no, 0, seek);
+    MDB_val k = {sizeof bucket, &bucket}, v = {sizeof seek, seek};
+    int r = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+    while (r == 0) {
+        if (k.mv_size != sizeof bucket || memcmp(k.mv_data, &bucket, sizeof bucket) != 0 ||
+            v.mv_size != 8 || memcmp(v.mv_data, seek, 5) != 0)
+            return 0;
+        r = mdb_cursor_del(cur, 0);
+        if (r == 0)
+            r = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+    }
+    return r == MDB_NOTFOUND || r == EINVAL ? 0 : r;
+}
+
 static int del_track(fpindex_t *idx, MDB_txn *txn, uint32_t track_no)
 {
     MDB_val k = {sizeof track_no, &track_no}, v;
@@ -166,34 +186,38 @@ static int del_track(fpindex_t *idx, MDB_txn *txn, uint32_t track_no)
         return 0;
     if (r != 0)
         return r;
-    if (v.mv_size < 12 || ((v.mv_size - 12) % sizeof(fp_hash_t)) != 0)
+    if (v.mv_size < 12 || ((v.mv_size - 12) % sizeof(uint32_t)) != 0)
         return MDB_CORRUPTED;
-    size_t n = (v.mv_size - 12) / sizeof(fp_hash_t);
+    size_t n = (v.mv_size - 12) / sizeof(uint32_t);
     /* copy: the value's pages may move while we delete */
-    fp_hash_t *h = malloc(n ? n * sizeof *h : 1);
+    uint32_t *h = malloc(n ? n * sizeof *h : 1);
     if (!h)
         return ENOMEM;
     memcpy(h, (const unsigned char *)v.mv_data + 12, n * sizeof *h);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char pv[8];
-        uint32_t bucket = fpi_bucket(h[i].hash);
-        fpi_posting_pack(h[i].hash, track_no, h[i].t, pv);
-        MDB_val hk = {sizeof bucket, &bucket}, hv = {8, pv};
-        r = mdb_del(txn, idx->post, &hk, &hv);
-        if (r != 0 && r != MDB_NOTFOUND)
-            break;
-        r = 0;
-    }
+    MDB_cursor *cur = NULL;
+    r = mdb_cursor_open(txn, idx->post, &cur);
+    for (size_t i = 0; r == 0 && i < n; i++)
+        r = del_postings(cur, h[i], track_no);
+    if (cur)
+        mdb_cursor_close(cur);
     free(h);
     if (r == 0)
         r = mdb_del(txn, idx->tracks, &k, NULL);
     return r;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 typedef struct {
     uint32_t track_no, frames;
     const fp_hash_t *h;
     size_t n;
+    uint32_t *distinct; /* sorted unique hash values: the track's reverse list */
+    size_t ndistinct;
 } add_args_t;
 
 static int add_fn(fpindex_t *idx, MDB_txn *txn, void *user)
@@ -202,15 +226,15 @@ static int add_fn(fpindex_t *idx, MDB_txn *txn, void *user)
     int r = del_track(idx, txn, a->track_no);
     if (r != 0)
         return r;
-    size_t vsize = 12 + a->n * sizeof(fp_hash_t);
+    size_t vsize = 12 + a->ndistinct * sizeof(uint32_t);
     MDB_val k = {sizeof a->track_no, (void *)&a->track_no}, v = {vsize, NULL};
     r = mdb_put(txn, idx->tracks, &k, &v, MDB_RESERVE);
     if (r != 0)
         return r;
-    uint32_t hdr[3] = {TRACK_MAGIC, a->frames, (uint32_t)a->n};
+    uint32_t hdr[3] = {TRACK_MAGIC, a->frames, (uint32_t)a->ndistinct};
     memcpy(v.mv_data, hdr, sizeof hdr);
-    if (a->n)
-        memcpy((unsigned char *)v.mv_data + 12, a->h, a->n * sizeof(fp_hash_t));
+    if (a->ndistinct)
+        memcpy((unsigned char *)v.mv_data + 12, a->distinct, a->ndistinct * sizeof(uint32_t));
     for (size_t i = 0; i < a->n; i++) {
         unsigned char pv[8];
         uint32_t bucket = fpi_bucket(a->h[i].hash);
@@ -231,8 +255,18 @@ ai_err_t fpindex_add_track(fpindex_t *idx, uint32_t track_no, const fp_hash_t *h
     if (!idx || (n && !h) || n > UINT32_MAX / 2 || frames > FPI_MAX_FRAME ||
         track_no > FPI_MAX_TRACK)
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "invalid fingerprint insert");
-    add_args_t a = {track_no, frames, h, n};
-    return with_write_txn(idx, add_fn, &a, "insert", err);
+    add_args_t a = {track_no, frames, h, n, malloc((n ? n : 1) * sizeof(uint32_t)), 0};
+    if (!a.distinct)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        a.distinct[i] = h[i].hash;
+    qsort(a.distinct, n, sizeof *a.distinct, cmp_u32);
+    for (size_t i = 0; i < n; i++)
+        if (a.ndistinct == 0 || a.distinct[a.ndistinct - 1] != a.distinct[i])
+            a.distinct[a.ndistinct++] = a.distinct[i];
+    ai_err_t rc = with_write_txn(idx, add_fn, &a, "insert", err);
+    free(a.distinct);
+    return rc;
 }
 
 static int delete_fn(fpindex_t *idx, MDB_txn *txn, void *user)
@@ -341,4 +375,10 @@ ai_err_t fpindex_stats(fpindex_t *idx, fpindex_stats_t *st, ai_error_t *err)
     st->tracks = ts.ms_entries;
     st->bytes = (uint64_t)(info.me_last_pgno + 1) * es.ms_psize;
     return AI_OK;
+}
+
+ai_err_t fpindex_copy_compact(fpindex_t *idx, const char *dest, ai_error_t *err)
+{
+    int r = mdb_env_copy2(idx->env, dest, MDB_CP_COMPACT);
+    return r == 0 ? AI_OK : lmdb_err(err, idx, "compact copy", r);
 }
