@@ -101,10 +101,12 @@ deps:
 	@scripts/install-deps.sh
 
 # ---------------------------------------------------------------- tests
-# `make test` is the README's test command: deps, build, unit tests, then the
-# API/web suites that later modules add under tests/.
+# `make test` is the README's test command: deps, build, unit tests (SQLite),
+# the metadata/library tests again against a throw-away PostgreSQL cluster,
+# then the suites under tests/*/run.sh (deploy, API, web).
 test: deps
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-postgres
 	@scripts/run-suites.sh $(OUT)
 
 test-unit: $(BIN) $(TEST_BIN)
