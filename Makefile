@@ -116,7 +116,7 @@ check:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit
 
 test-postgres: $(BIN) $(TEST_BIN)
-	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library)'
+	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
 
 # ---------------------------------------------------------------- quality
 lint:

@@ -38,7 +38,7 @@ static const command_t commands[] = {
      "usage: audio-ident rebuild-index [--vectors|--fingerprints]\n\n"
      "Drops and rebuilds the vector collection and/or the fingerprint index from the\n"
      "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"},
-    {"check", NULL, "run the startup checks and print them as a table",
+    {"check", cli_check, "run the startup checks and print them as a table",
      "usage: audio-ident check\n"},
     {"fp", cli_fp, "print fingerprint statistics of a file (debugging)",
      "usage: audio-ident fp [--peaks] FILE\n"},

@@ -18,6 +18,7 @@ typedef int (*cli_cmd_fn)(const config_t *cfg, int argc, char **argv);
 int cli_config(const config_t *cfg, int argc, char **argv);
 int cli_fp(const config_t *cfg, int argc, char **argv);
 int cli_bench(const config_t *cfg, int argc, char **argv);
+int cli_check(const config_t *cfg, int argc, char **argv);
 int cli_migrate(const config_t *cfg, int argc, char **argv);
 
 

@@ -1,0 +1,115 @@
+#include "startup/startup.h"
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "fpindex/fpindex.h"
+#include "meta/meta.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static startup_check_t *begin(startup_check_t *out, size_t *n, const char *component)
+{
+    startup_check_t *c = &out[(*n)++];
+    memset(c, 0, sizeof *c);
+    c->component = component;
+    c->ms = clock_now_ms();
+    return c;
+}
+
+static void end(startup_check_t *c, startup_status_t st)
+{
+    c->status = st;
+    c->ms = clock_now_ms() - c->ms;
+}
+
+static void check_data_dir(const config_t *cfg, startup_check_t *c)
+{
+    ai_error_t err;
+    char probe[CONFIG_STR_MAX + 64];
+    snprintf(probe, sizeof probe, "%s/.write-probe", cfg->data_dir);
+    if (fs_mkdir_p(cfg->data_dir, &err) != AI_OK ||
+        fs_write_atomic(probe, "ok", 2, &err) != AI_OK) {
+        snprintf(c->detail, sizeof c->detail, "data directory %s is not writable: %s",
+                 cfg->data_dir, err.message);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    unlink(probe);
+    snprintf(c->detail, sizeof c->detail, "%s writable", cfg->data_dir);
+    end(c, STARTUP_OK);
+}
+
+static void check_metadata(const config_t *cfg, startup_check_t *c)
+{
+    ai_error_t err;
+    meta_t *m = NULL;
+    int applied = 0;
+    char url[CONFIG_STR_MAX];
+    config_redact_url(cfg->database_url, url, sizeof url);
+    if (meta_open(cfg->database_url, 1, &m, &err) != AI_OK || meta_ping(m, &err) != AI_OK ||
+        meta_migrate(m, &applied, &err) != AI_OK) {
+        /* meta's messages already name the store and its password-free URL */
+        if (strstr(err.message, "://"))
+            snprintf(c->detail, sizeof c->detail, "%s", err.message);
+        else
+            snprintf(c->detail, sizeof c->detail, "metadata store %s: %s", url, err.message);
+        meta_close(m);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    snprintf(c->detail, sizeof c->detail, "%s at %s (%d migration%s applied now)",
+             meta_backend_name(m), meta_display_url(m), applied, applied == 1 ? "" : "s");
+    meta_close(m);
+    end(c, STARTUP_OK);
+}
+
+static void check_fpindex(const config_t *cfg, startup_check_t *c)
+{
+    ai_error_t err;
+    char dir[CONFIG_STR_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/fpindex", cfg->data_dir);
+    fpindex_t *idx = NULL;
+    fpindex_stats_t st;
+    if (fpindex_open(dir, &idx, &err) != AI_OK || fpindex_stats(idx, &st, &err) != AI_OK) {
+        snprintf(c->detail, sizeof c->detail, "%s", err.message);
+        fpindex_close(idx);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    snprintf(c->detail, sizeof c->detail, "%s: %llu tracks, %llu hashes, %.1f MB", dir,
+             (unsigned long long)st.tracks, (unsigned long long)st.hashes,
+             (double)st.bytes / 1e6);
+    fpindex_close(idx);
+    end(c, STARTUP_OK);
+}
+
+size_t startup_run(const config_t *cfg, startup_check_t out[STARTUP_MAX_CHECKS], int *failed)
+{
+    size_t n = 0;
+    check_data_dir(cfg, begin(out, &n, "data_dir"));
+    check_metadata(cfg, begin(out, &n, "metadata"));
+    check_fpindex(cfg, begin(out, &n, "fingerprint_index"));
+    *failed = -1;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].status == STARTUP_FAIL) {
+            *failed = (int)i;
+            break;
+        }
+    return n;
+}
+
+void startup_print_table(const startup_check_t *c, size_t n, FILE *out)
+{
+    static const char *names[] = {"ok", "WARN", "FAIL", "skipped"};
+    fprintf(out, "%-18s %-7s %9s  %s\n", "component", "status", "time", "detail");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%-18s %-7s %7.1fms  %s\n", c[i].component, names[c[i].status], c[i].ms,
+                c[i].detail);
+}
+
+void startup_fatal_line(const startup_check_t *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "FATAL: %s: %s", c->component, c->detail);
+}

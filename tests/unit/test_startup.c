@@ -1,0 +1,71 @@
+#include "test.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Runs `audio-ident check` in a fresh directory with extra environment;
+ * returns its exit status and leaves stderr in err.txt. */
+static int run_check(const char *env)
+{
+    return test_sh("cd '%s' && env %s '%s' check >out.txt 2>err.txt", test_tmpdir(), env,
+                   test_bin());
+}
+
+static int err_has(const char *needle)
+{
+    return test_sh("grep -qF -- '%s' '%s/err.txt'", needle, test_tmpdir()) == 0;
+}
+
+TEST(startup_check_passes_on_embedded_defaults)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    CHECK_EQ_INT(run_check("DATA_DIR=./d"), 0);
+    CHECK_EQ_INT(test_sh("grep -q '^metadata  *ok' '%s/out.txt'", test_tmpdir()), 0);
+    CHECK_EQ_INT(test_sh("grep -q '^fingerprint_index  *ok' '%s/out.txt'", test_tmpdir()), 0);
+}
+
+TEST(startup_check_fails_fast_with_masked_url)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    /* nothing listens on port 1 */
+    CHECK_EQ_INT(run_check("DATABASE_URL=postgresql://app:s3cret@127.0.0.1:1/db"), 1);
+    CHECK(err_has("FATAL: metadata: cannot reach PostgreSQL at postgresql://app@127.0.0.1:1/db"));
+    CHECK(!err_has("s3cret"));
+    /* unwritable data directory */
+    REQUIRE(test_sh("mkdir -p '%s/ro' && chmod 0500 '%s/ro'", test_tmpdir(), test_tmpdir()) == 0);
+    if (geteuid() != 0) { /* root writes anywhere */
+        CHECK_EQ_INT(run_check("DATA_DIR=./ro/data"), 1);
+        CHECK(err_has("FATAL: data_dir:"));
+    }
+    CHECK_EQ_INT(run_check("DATA_DIR=/proc/audio-ident-nope"), 1);
+    CHECK(err_has("FATAL: data_dir: data directory /proc/audio-ident-nope is not writable"));
+    /* a corrupt fingerprint index */
+    REQUIRE(test_sh("mkdir -p '%s/c/fpindex' && head -c 65536 /dev/urandom > "
+                    "'%s/c/fpindex/data.mdb'",
+                    test_tmpdir(), test_tmpdir()) == 0);
+    CHECK_EQ_INT(run_check("DATA_DIR=./c"), 1);
+    CHECK(err_has("FATAL: fingerprint_index:"));
+}
+
+TEST(startup_check_postgres_wrong_password)
+{
+    const char *url = getenv("AI_TEST_DATABASE_URL");
+    if (!test_bin() || !url)
+        SKIP("needs AI_TEST_DATABASE_URL (make test-postgres)");
+    /* same URL with the password replaced */
+    char bad[1024];
+    const char *scheme = strstr(url, "://"), *at = strchr(url, '@');
+    REQUIRE(scheme && at);
+    const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+    REQUIRE(colon);
+    snprintf(bad, sizeof bad, "%.*s:wrongpass%s", (int)(colon - url), url, at);
+    char env[1200];
+    snprintf(env, sizeof env, "DATABASE_URL='%s'", bad);
+    CHECK_EQ_INT(run_check(env), 1);
+    CHECK(err_has("FATAL: metadata: cannot reach PostgreSQL at"));
+    CHECK(!err_has("wrongpass"));
+    snprintf(env, sizeof env, "DATABASE_URL='%s' DATA_DIR=./pg", url);
+    CHECK_EQ_INT(run_check(env), 0);
+}
