@@ -9,6 +9,6 @@ rc=0
 for s in tests/*/run.sh; do
   [ -e "$s" ] || continue
   echo "== suite $(dirname "$s")"
-  AI_BIN="$(pwd)/$out/audio-ident" bash "$s" || rc=1
+  AI_BIN="$(realpath "$out")/audio-ident" bash "$s" || rc=1
 done
 exit $rc
