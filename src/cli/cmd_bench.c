@@ -53,7 +53,11 @@ static char **read_lines(const char *path, size_t *n)
         return NULL;
     size_t cap = 64;
     char **lines = malloc(cap * sizeof *lines), buf[MAX_LINE];
-    while (lines && fgets(buf, sizeof buf, f)) {
+    if (!lines) {
+        fclose(f);
+        return NULL;
+    }
+    while (fgets(buf, sizeof buf, f)) {
         buf[strcspn(buf, "\r\n")] = '\0';
         if (!buf[0] || buf[0] == '#')
             continue;
@@ -213,8 +217,9 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
     /* ---- index the corpus */
     double audio_s = 0, t_decode = 0, t_fp = 0, t_insert = 0;
     size_t total_hashes = 0;
-    fp_peak_t **tpeaks = calloc(ntracks, sizeof *tpeaks);
-    size_t *tnp = calloc(ntracks, sizeof *tnp), *tframes = calloc(ntracks, sizeof *tframes);
+    size_t nalloc = ntracks ? ntracks : 1;
+    fp_peak_t **tpeaks = calloc(nalloc, sizeof(fp_peak_t *));
+    size_t *tnp = calloc(nalloc, sizeof(size_t)), *tframes = calloc(nalloc, sizeof(size_t));
     int rc = 0;
     for (size_t i = 0; tpeaks && tnp && tframes && i < ntracks; i++) {
         audio_decoded_t d = {0};

@@ -117,7 +117,8 @@ static double log10_poisson_tail(uint32_t a, double lambda)
     double s = 0;
     for (int i = 0; i < nt; i++)
         s += exp(terms[i] - m);
-    return (m + log(s)) / log(10.0);
+    /* s >= 1: the largest term contributes exp(0) */
+    return (m + log(s > 1 ? s : 1)) / log(10.0);
 }
 
 double fpindex_confidence(double score)
@@ -270,6 +271,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
             cands[ncands] = (cand_t){track, 0, 0, 0};
             pt->count = (uint32_t)++ncands;
         }
+        if (!cands)
+            break; /* unreachable: a counted track always has a candidate */
         cand_t *cd = &cands[pt->count - 1];
         cd->total += votes.v[s].count;
         if (c > cd->aligned || (c == cd->aligned && off < cd->offset)) {
@@ -325,8 +328,8 @@ done:
 
 /* ------------------------------------------------------------ speed hypotheses */
 
-static const double speeds[] = {1.0, 0.97, 0.985, 1.015, 1.03};
-#define NSPEEDS (sizeof speeds / sizeof speeds[0])
+#define NSPEEDS 5
+static const double speeds[NSPEEDS] = {1.0, 0.97, 0.985, 1.015, 1.03};
 
 ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npeaks,
                              const fp_params_t *p, const fpindex_query_opts_t *o,
