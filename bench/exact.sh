@@ -6,8 +6,18 @@
 #   BENCH_QUICK=1          a few tracks and variants (smoke run)
 #   BENCH_DISTRACTORS=N    add N synthetic distractor tracks to the index
 #   BENCH_HELD_OUT=N       tracks kept out of the index as negatives (default 5)
+#   --quick / --distractors N / --held-out N   same as the variables above
 # Output: a table on stdout and bench-data/results/exact.json.
 set -euo pipefail
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) BENCH_QUICK=1 ;;
+    --distractors) BENCH_DISTRACTORS=${2:?--distractors needs a number}; shift ;;
+    --held-out) BENCH_HELD_OUT=${2:?--held-out needs a number}; shift ;;
+    *) echo "usage: bench/exact.sh [--quick] [--distractors N] [--held-out N]" >&2; exit 2 ;;
+  esac
+  shift
+done
 cd "$(dirname "$0")/.."
 BIN=${AI_BIN:-build/release/audio-ident}
 DATA=${BENCH_DATA:-bench-data}
