@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FFTW's planner is not thread-safe; executing a plan is. */
+/* FFTW's planner is not thread-safe; executing a plan is.
+ * FFTW_ESTIMATE picks the plan without timing measurements, and
+ * FFTW_NO_SIMD keeps it from choosing SSE/AVX/AVX-512 codelets by what the
+ * CPU offers: those round differently in the last bits, so the same PCM
+ * would give slightly different spectra (and rarely different peaks) on
+ * different machines.  The scalar transform costs ~0.3 ms per second of
+ * audio, far inside the ingest budget. */
 static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 double fp_frame_seconds(void)
@@ -31,7 +37,7 @@ ai_err_t fp_spectrogram(const float *pcm, size_t n, float **spec, size_t *frames
     fftwf_plan plan = NULL;
     if (out && in && X) {
         pthread_mutex_lock(&plan_lock);
-        plan = fftwf_plan_dft_r2c_1d(FP_FFT_SIZE, in, X, FFTW_ESTIMATE);
+        plan = fftwf_plan_dft_r2c_1d(FP_FFT_SIZE, in, X, FFTW_ESTIMATE | FFTW_NO_SIMD);
         pthread_mutex_unlock(&plan_lock);
     }
     if (!plan) {

@@ -6,6 +6,7 @@
 
 #define FP_GOLDEN_PEAKS 184
 #define FP_GOLDEN_HASHES 1051
+#define FP_GOLDEN_CHECKSUM 12251152509650637586ull
 
 /* Deterministic test signal: a melody of tones over seeded noise. */
 static float *synth(size_t n, uint32_t seed, double tone_scale)
@@ -130,6 +131,7 @@ TEST(fp_golden_hash_counts_are_deterministic)
     printf("    golden: peaks=%zu hashes=%zu checksum=%llu\n", np, nh, (unsigned long long)sum);
     CHECK_EQ_INT(np, FP_GOLDEN_PEAKS);
     CHECK_EQ_INT(nh, FP_GOLDEN_HASHES);
+    CHECK(sum == FP_GOLDEN_CHECKSUM);
     free(h);
     free(h2);
     free(x);
