@@ -1,0 +1,106 @@
+/*
+ * library.h — the app context and the ingest pipeline.
+ *
+ * library_open() opens every store from the configuration: the metadata store
+ * (DATABASE_URL, migrated), the fingerprint index (DATA_DIR/fpindex) and the
+ * raw-file store (DATA_DIR/raw/ab/<sha256>.<ext>), then repairs what a crash
+ * may have left (library_repair).
+ *
+ * Ingest of one file, in this order (DESIGN.md "Storage and consistency"):
+ *   size cap (MAX_INGEST_BYTES → FILE_TOO_LARGE) → sniff (UNSUPPORTED_FORMAT)
+ *   → SHA-256 → byte-identical duplicate? (→ duplicate, nothing written)
+ *   → decode (MAX_TRACK_SECONDS → AUDIO_TOO_LONG) → same content already in
+ *   the library (its own fingerprints match one track end to end → duplicate)
+ *   → store the original (temp + fsync + rename) → row status=pending
+ *   → fingerprints (one LMDB transaction) → status=ready.
+ * Search only sees ready rows, so a crash at any point leaves no half-visible
+ * track; library_repair() rolls pending rows back (fingerprints, file, row).
+ * Delete runs the reverse order: fingerprints, file, row.
+ *
+ * Thread-safety: a library_t is shared by all threads; every function may run
+ * concurrently (two ingests of the same bytes give exactly one track: the
+ * unique hash in the metadata store decides).  Not fork-safe.
+ * Errors: the codes of the steps above; SERVICE_UNAVAILABLE when the metadata
+ * store is down; INTERNAL_ERROR for I/O failures; NOT_FOUND for unknown ids.
+ */
+#ifndef AI_LIBRARY_LIBRARY_H
+#define AI_LIBRARY_LIBRARY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "fp/fp.h"
+#include "fpindex/fpindex.h"
+#include "meta/meta.h"
+
+typedef struct library library_t;
+
+ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err);
+void library_close(library_t *lib);
+
+meta_t *library_meta(library_t *lib);
+fpindex_t *library_fpindex(library_t *lib);
+const config_t *library_config(const library_t *lib);
+
+/* Optional overrides of the container tags (NULL = use the tags, then the
+ * file name "Artist - Title.ext").  source_name is the original file name. */
+typedef struct {
+    const char *title, *artist, *album;
+    const char *source_name;
+} library_ingest_opts_t;
+
+typedef struct {
+    char track_id[37];
+    int duplicate; /* 1: the track already existed (byte-identical or same content) */
+    char title[512], artist[512];
+    double duration_s;
+} library_ingest_result_t;
+
+/* Ingests a file held in memory (HTTP uploads). */
+ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
+                              const library_ingest_opts_t *o, library_ingest_result_t *res,
+                              ai_error_t *err);
+/* Reads and ingests a file (FILE_NOT_FOUND when it cannot be read). */
+ai_err_t library_ingest_file(library_t *lib, const char *path, const library_ingest_opts_t *o,
+                             library_ingest_result_t *res, ai_error_t *err);
+
+typedef struct {
+    char file[1024];
+    char error[600]; /* "CODE: message" */
+} library_file_error_t;
+
+typedef struct {
+    size_t total, ingested, duplicates, nerrors;
+    double audio_seconds, wall_seconds;
+    library_file_error_t *errors; /* nerrors entries, owned by the report */
+} library_dir_report_t;
+
+/* Ingests every regular file under dir (recursively, sorted) with `workers`
+ * threads.  Non-audio files count as errors with their reason.  Progress: a
+ * tty progress bar on `progress` (may be NULL), or, when json_lines is set,
+ * one JSON object per file on stdout.  DIRECTORY_NOT_FOUND when dir is not a
+ * directory. */
+ai_err_t library_ingest_dir(library_t *lib, const char *dir, int workers, int json_lines,
+                            FILE *progress, library_dir_report_t *rep, ai_error_t *err);
+void library_dir_report_release(library_dir_report_t *rep);
+
+/* Removes fingerprints, stored file and row (NOT_FOUND for an unknown id). */
+ai_err_t library_delete(library_t *lib, const char *track_id, ai_error_t *err);
+
+/* Rolls back pending rows (a crash mid-ingest) older than two minutes —
+ * younger ones may belong to an ingest still running in another process —
+ * and removes stray temp files.  *rolled_back (may be NULL) gets the number
+ * of rows removed.  library_repair_now() rolls back every pending row (use
+ * only when no other process is ingesting, e.g. tests and `ingest --repair`). */
+ai_err_t library_repair(library_t *lib, size_t *rolled_back, ai_error_t *err);
+ai_err_t library_repair_now(library_t *lib, size_t *rolled_back, ai_error_t *err);
+
+/* Fingerprint parameters every ingest and search of this library uses. */
+const fp_params_t *library_fp_params(const library_t *lib);
+
+/* Where the original of a track with this hash and format is stored. */
+void library_raw_path(const library_t *lib, const char *sha256, const char *ext, char *out,
+                      size_t n);
+
+#endif

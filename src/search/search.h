@@ -1,0 +1,90 @@
+/*
+ * search.h — identify a clip: one code path for POST /api/v1/search and
+ * `audio-ident search`.
+ *
+ * search_run() sniffs and decodes the clip once (16 kHz for the exact lane,
+ * cut to its first 30 s), rejects clips shorter than 3.0 s
+ * (AUDIO_TOO_SHORT, details {"audio_duration_seconds": x}), then runs the
+ * requested lanes, each under its own deadline (EXACT_TIMEOUT_S /
+ * VIBE_TIMEOUT_S) with cooperative cancellation.  In `both` mode a lane that
+ * fails or times out leaves its list empty and is reported in lane_errors;
+ * in a single-lane mode its error is the result (SEARCH_TIMEOUT → 504).
+ * Matches are joined to their TrackInfo in one metadata query.
+ *
+ * The vibe lane is not part of this build yet: mode `vibe` returns
+ * SERVICE_UNAVAILABLE and mode `both` reports it in lane_errors.
+ *
+ * Thread-safety: search_run may run concurrently on one library_t.
+ * Ownership: search_result_t owns its arrays; release with
+ * search_result_release().
+ */
+#ifndef AI_SEARCH_SEARCH_H
+#define AI_SEARCH_SEARCH_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "library/library.h"
+#include "meta/meta.h"
+
+#define SEARCH_MIN_SECONDS 3.0
+#define SEARCH_MAX_SECONDS 30.0
+#define SEARCH_MAX_RESULTS 50
+
+typedef enum { SEARCH_MODE_EXACT, SEARCH_MODE_VIBE, SEARCH_MODE_BOTH } search_mode_t;
+
+/* "exact" | "vibe" | "both" → mode; returns -1 when unknown. */
+int search_mode_parse(const char *s);
+const char *search_mode_name(search_mode_t m);
+
+typedef struct {
+    meta_track_t track;
+    double confidence, offset_seconds;
+    unsigned aligned_hashes;
+} search_exact_match_t;
+
+typedef struct {
+    meta_track_t track;
+    double similarity;
+    char embedding_model[64];
+} search_vibe_match_t;
+
+typedef struct {
+    ai_err_t code; /* AI_OK = the lane answered */
+    char message[256];
+} search_lane_status_t;
+
+typedef struct {
+    search_mode_t mode;
+    search_exact_match_t *exact;
+    size_t nexact;
+    search_vibe_match_t *vibe;
+    size_t nvibe;
+    search_lane_status_t exact_status, vibe_status;
+    double audio_seconds;
+    double query_ms; /* whole request, decode included */
+} search_result_t;
+
+typedef struct {
+    search_mode_t mode;
+    size_t max_results; /* 1..SEARCH_MAX_RESULTS per lane */
+    double started_ms;  /* clock_now_ms() when the request began (0 = now) */
+} search_opts_t;
+
+/* Runs a search on an uploaded clip.  Errors: UNSUPPORTED_FORMAT,
+ * AUDIO_TOO_SHORT, VALIDATION_ERROR (max_results), SEARCH_TIMEOUT or the
+ * lane's error in single-lane mode, SERVICE_UNAVAILABLE (metadata store down
+ * or vibe lane absent), INTERNAL_ERROR. */
+ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_opts_t *o,
+                    search_result_t *res, ai_error_t *err);
+void search_result_release(search_result_t *res);
+
+/* The API.md response body of a search (request_id may be NULL). */
+void search_result_json(const search_result_t *res, const char *request_id, strbuf_t *out);
+
+/* TrackInfo JSON object of API.md (id, title, artist, album, duration_seconds,
+ * ingested_at); shared with the tracks endpoints and CLI. */
+void search_track_info_json(const meta_track_t *t, strbuf_t *out);
+
+#endif
