@@ -20,17 +20,17 @@ static const command_t commands[] = {
      "Starts the HTTP API (API.md) and the web UI on HOST:PORT after the startup checks\n"
      "(metadata store, fingerprint index, vector store, embedder). Stops gracefully on\n"
      "SIGINT/SIGTERM.\n"},
-    {"ingest", NULL, "add audio files or directories to the library",
+    {"ingest", cli_ingest, "add audio files or directories to the library",
      "usage: audio-ident ingest [--json] PATH...\n\n"
      "Adds files and directory trees (recursively) to the library with WORKERS parallel\n"
      "workers. Shows a progress bar on a terminal; --json prints one JSON object per file.\n"
      "Files already in the library are reported as duplicates.\n"},
-    {"search", NULL, "identify a clip from the command line",
+    {"search", cli_search, "identify a clip from the command line",
      "usage: audio-ident search [--mode exact|vibe|both] [--max-results N] [--json] FILE\n\n"
      "Runs the same search as POST /api/v1/search on FILE and prints the matches.\n"},
-    {"tracks", NULL, "list or search the library",
+    {"tracks", cli_tracks, "list or search the library",
      "usage: audio-ident tracks [--search TEXT] [--page N] [--page-size N] [--json]\n"},
-    {"rm", NULL, "delete a track", "usage: audio-ident rm TRACK_ID\n\n"
+    {"rm", cli_rm, "delete a track", "usage: audio-ident rm TRACK_ID\n\n"
                                    "Removes the track's fingerprints, vectors, stored file and row.\n"},
     {"migrate", cli_migrate, "apply metadata-store migrations",
      "usage: audio-ident migrate\n\nApplies pending schema migrations (idempotent).\n"},

@@ -19,6 +19,10 @@ int cli_config(const config_t *cfg, int argc, char **argv);
 int cli_fp(const config_t *cfg, int argc, char **argv);
 int cli_bench(const config_t *cfg, int argc, char **argv);
 int cli_check(const config_t *cfg, int argc, char **argv);
+int cli_ingest(const config_t *cfg, int argc, char **argv);
+int cli_tracks(const config_t *cfg, int argc, char **argv);
+int cli_rm(const config_t *cfg, int argc, char **argv);
+int cli_search(const config_t *cfg, int argc, char **argv);
 int cli_migrate(const config_t *cfg, int argc, char **argv);
 
 

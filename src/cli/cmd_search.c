@@ -1,0 +1,100 @@
+/* `audio-ident search FILE`: the same search as POST /api/v1/search. */
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "cli/cli.h"
+#include "library/library.h"
+#include "search/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_offset(double s)
+{
+    printf("%d:%04.1f", (int)s / 60, s - 60 * (int)(s / 60));
+}
+
+int cli_search(const config_t *cfg, int argc, char **argv)
+{
+    search_opts_t o = {.mode = SEARCH_MODE_BOTH, .max_results = 10, .started_ms = 0};
+    int json = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--mode") == 0 && v && search_mode_parse(v) >= 0) {
+            o.mode = (search_mode_t)search_mode_parse(argv[++i]);
+        } else if (strcmp(argv[i], "--max-results") == 0 && v) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > SEARCH_MAX_RESULTS) {
+                fprintf(stderr, "audio-ident search: --max-results must be 1..%d\n",
+                        SEARCH_MAX_RESULTS);
+                return 2;
+            }
+            o.max_results = (size_t)n;
+        } else if (argv[i][0] != '-' && !path) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "usage: audio-ident search [--mode exact|vibe|both] "
+                            "[--max-results N] [--json] FILE\n");
+            return 2;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "usage: audio-ident search [--mode exact|vibe|both] [--max-results N] "
+                        "[--json] FILE\n");
+        return 2;
+    }
+    o.started_ms = clock_now_ms();
+    ai_error_t err;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    ai_err_t rc = fs_read_file(path, (size_t)cfg->max_upload_bytes, &buf, &len, &err);
+    if (rc != AI_OK) {
+        fprintf(stderr, "audio-ident search: %s: %s\n", ai_err_name(rc), err.message);
+        return 1;
+    }
+    library_t *lib = NULL;
+    if (library_open(cfg, &lib, &err) != AI_OK) {
+        fprintf(stderr, "FATAL: search: %s\n", err.message);
+        free(buf);
+        return 1;
+    }
+    search_result_t res;
+    rc = search_run(lib, buf, len, &o, &res, &err);
+    free(buf);
+    if (rc != AI_OK) {
+        fprintf(stderr, "audio-ident search: %s: %s\n", ai_err_name(rc), err.message);
+        library_close(lib);
+        return 1;
+    }
+    if (json) {
+        strbuf_t sb;
+        strbuf_init(&sb, 1 << 20);
+        search_result_json(&res, NULL, &sb);
+        printf("%s\n", strbuf_cstr(&sb));
+        strbuf_release(&sb);
+    } else {
+        if (res.nexact == 0)
+            printf("exact: no match (not in the library)\n");
+        for (size_t i = 0; i < res.nexact; i++) {
+            const search_exact_match_t *e = &res.exact[i];
+            printf("%s %-30s %-20s at ", e->confidence >= 0.85 ? "IDENTIFIED" : "possible  ",
+                   e->track.title, e->track.artist);
+            print_offset(e->offset_seconds);
+            printf("  confidence %.2f  aligned %u  id %s\n", e->confidence, e->aligned_hashes,
+                   e->track.id);
+        }
+        if (res.vibe_status.code != AI_OK)
+            printf("vibe: %s\n", res.vibe_status.message);
+        if (res.exact_status.code != AI_OK)
+            printf("exact lane error: %s\n", res.exact_status.message);
+        printf("(%.1f ms)\n", res.query_ms);
+    }
+    search_result_release(&res);
+    library_close(lib);
+    return 0;
+}

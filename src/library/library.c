@@ -1,0 +1,174 @@
+/* The library context: opening the stores, raw storage, delete and repair. */
+#include "library/library_int.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
+{
+    *out = NULL;
+    library_t *lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    lib->cfg = *cfg;
+    fp_params_default(&lib->fpp);
+    snprintf(lib->raw_dir, sizeof lib->raw_dir, "%s/raw", cfg->data_dir);
+    char fpdir[CONFIG_STR_MAX + 16];
+    snprintf(fpdir, sizeof fpdir, "%s/fpindex", cfg->data_dir);
+    ai_err_t rc = fs_mkdir_p(lib->raw_dir, err);
+    if (rc == AI_OK)
+        rc = meta_open(cfg->database_url, (int)cfg->workers + 2, &lib->meta, err);
+    if (rc == AI_OK)
+        rc = meta_migrate(lib->meta, NULL, err);
+    if (rc == AI_OK)
+        rc = fpindex_open(fpdir, &lib->fp, err);
+    if (rc == AI_OK)
+        rc = library_repair_older_than(lib, LIBRARY_PENDING_GRACE_S, NULL, err);
+    if (rc != AI_OK) {
+        library_close(lib);
+        return rc;
+    }
+    *out = lib;
+    return AI_OK;
+}
+
+void library_close(library_t *lib)
+{
+    if (!lib)
+        return;
+    fpindex_close(lib->fp);
+    meta_close(lib->meta);
+    free(lib);
+}
+
+meta_t *library_meta(library_t *lib)
+{
+    return lib->meta;
+}
+
+fpindex_t *library_fpindex(library_t *lib)
+{
+    return lib->fp;
+}
+
+const config_t *library_config(const library_t *lib)
+{
+    return &lib->cfg;
+}
+
+const fp_params_t *library_fp_params(const library_t *lib)
+{
+    return &lib->fpp;
+}
+
+void library_raw_path(const library_t *lib, const char *sha256, const char *ext, char *out,
+                      size_t n)
+{
+    snprintf(out, n, "%s/%.2s/%s.%s", lib->raw_dir, sha256, sha256, ext);
+}
+
+/* Removes a track's derived data and file, then its row (the safe order:
+ * the row goes last, so a crash in between leaves a row that still points
+ * at what remains and the operation can be retried). */
+static ai_err_t remove_track(library_t *lib, const meta_track_t *t, ai_error_t *err)
+{
+    ai_err_t rc = fpindex_delete_track(lib->fp, t->fp_track_no, err);
+    if (rc)
+        return rc;
+    if (t->file_path[0] && unlink(t->file_path) != 0 && errno != ENOENT)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", t->file_path,
+                            strerror(errno));
+    return meta_track_delete(lib->meta, t->id, err);
+}
+
+ai_err_t library_delete(library_t *lib, const char *track_id, ai_error_t *err)
+{
+    meta_track_t t;
+    meta_track_init(&t);
+    ai_err_t rc = meta_track_get(lib->meta, track_id, &t, err);
+    if (rc == AI_OK)
+        rc = remove_track(lib, &t, err);
+    meta_track_release(&t);
+    return rc;
+}
+
+/* Seconds since an RFC 3339 UTC timestamp (large when unparsable). */
+static double age_seconds(const char *ts)
+{
+    struct tm tm = {0};
+    if (!strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm))
+        return 1e9;
+    return difftime(time(NULL), timegm(&tm));
+}
+
+/* Temp files of interrupted atomic writes: NAME.tmp.XXXXXX under raw/. */
+static void remove_stray_temp_files(const char *raw_dir)
+{
+    DIR *top = opendir(raw_dir);
+    if (!top)
+        return;
+    struct dirent *e;
+    while ((e = readdir(top))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[2048];
+        snprintf(sub, sizeof sub, "%s/%s", raw_dir, e->d_name);
+        DIR *d = opendir(sub);
+        if (!d)
+            continue;
+        struct dirent *f;
+        while ((f = readdir(d))) {
+            if (!strstr(f->d_name, ".tmp."))
+                continue;
+            char p[4096];
+            snprintf(p, sizeof p, "%s/%s", sub, f->d_name);
+            struct stat st;
+            if (stat(p, &st) == 0 && difftime(time(NULL), st.st_mtime) > LIBRARY_PENDING_GRACE_S)
+                unlink(p);
+        }
+        closedir(d);
+    }
+    closedir(top);
+}
+
+ai_err_t library_repair_older_than(library_t *lib, double grace_s, size_t *rolled_back,
+                                   ai_error_t *err)
+{
+    meta_track_t *p = NULL;
+    size_t n = 0, done = 0;
+    ai_err_t rc = meta_tracks_pending(lib->meta, &p, &n, err);
+    for (size_t i = 0; rc == AI_OK && i < n; i++) {
+        /* a young pending row may be another process's ingest in progress */
+        if (age_seconds(p[i].created_at) < grace_s)
+            continue;
+        rc = remove_track(lib, &p[i], err);
+        if (rc == AI_OK || rc == AI_ERR_NOT_FOUND) {
+            rc = AI_OK;
+            done++;
+            log_info("repair: rolled back unfinished ingest of %s", p[i].id);
+        }
+    }
+    meta_tracks_free(p, n);
+    if (rc == AI_OK)
+        remove_stray_temp_files(lib->raw_dir);
+    if (rolled_back)
+        *rolled_back = done;
+    return rc;
+}
+
+ai_err_t library_repair(library_t *lib, size_t *rolled_back, ai_error_t *err)
+{
+    return library_repair_older_than(lib, LIBRARY_PENDING_GRACE_S, rolled_back, err);
+}
+
+ai_err_t library_repair_now(library_t *lib, size_t *rolled_back, ai_error_t *err)
+{
+    return library_repair_older_than(lib, -1.0, rolled_back, err);
+}

@@ -1,0 +1,26 @@
+/* Internal to the library module. */
+#ifndef AI_LIBRARY_INT_H
+#define AI_LIBRARY_INT_H
+
+#include "fp/fp.h"
+#include "library/library.h"
+
+/* A pending row younger than this may be an ingest still running in another
+ * process (e.g. `ingest` next to `serve`), so repair leaves it alone. */
+#define LIBRARY_PENDING_GRACE_S 120.0
+
+struct library {
+    config_t cfg;
+    meta_t *meta;
+    fpindex_t *fp;
+    fp_params_t fpp;
+    char raw_dir[CONFIG_STR_MAX + 8];
+};
+
+/* "Artist - Title.ext" → artist, title; otherwise the stem is the title. */
+void library_tags_from_name(const char *name, char *artist, size_t an, char *title, size_t tn);
+
+ai_err_t library_repair_older_than(library_t *lib, double grace_s, size_t *rolled_back,
+                                   ai_error_t *err);
+
+#endif
