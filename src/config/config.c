@@ -66,6 +66,9 @@ static const setting_t settings[] = {
     INT(workers, "WORKERS", "0", 0, 256, "worker threads; 0 = number of cores"),
     ENUM(log_format, "LOG_FORMAT", "text", "text|json", "log line format"),
     ENUM(log_level, "LOG_LEVEL", "info", "debug|info|warn|error", "minimum log level"),
+    STR(web_dir, "WEB_DIR", "./web", 0, "directory of the web UI served at /"),
+    STR(test_lane_delay, "AI_TEST_LANE_DELAY", "", 0,
+        "tests only: \"exact:MS\" or \"vibe:MS\" delays that search lane"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -23,7 +23,7 @@
 
 #include "base/error.h"
 
-#define CONFIG_STR_MAX 1024
+#define CONFIG_STR_MAX      1024
 #define CONFIG_MAX_SETTINGS 32
 
 typedef struct {
@@ -45,9 +45,11 @@ typedef struct {
     char admin_token[CONFIG_STR_MAX];
     char cors_origins[CONFIG_STR_MAX];
     long long rate_limit_per_min;
-    long long workers; /* 0 in the environment = number of cores */
-    char log_format[16]; /* text | json */
-    char log_level[16];  /* debug | info | warn | error */
+    long long workers;            /* 0 in the environment = number of cores */
+    char log_format[16];          /* text | json */
+    char log_level[16];           /* debug | info | warn | error */
+    char web_dir[CONFIG_STR_MAX]; /* static files of the web UI */
+    char test_lane_delay[64];     /* test only: "exact:MS" or "vibe:MS" delays that lane */
     /* Where each table row's value came from (CONFIG_SRC_*), for `config`. */
     unsigned char source[CONFIG_MAX_SETTINGS];
 } config_t;

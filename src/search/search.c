@@ -3,7 +3,11 @@
 #include "audio/audio.h"
 #include "base/clock.h"
 #include "fp/fp.h"
-#include "fpindex/fpindex.h"
+#include "search/search_int.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,62 +30,131 @@ const char *search_mode_name(search_mode_t m)
     return m == SEARCH_MODE_EXACT ? "exact" : m == SEARCH_MODE_VIBE ? "vibe" : "both";
 }
 
-static void lane_fail(search_lane_status_t *st, ai_err_t code, const char *msg)
+/* A lane waits here when AI_TEST_LANE_DELAY names it ("vibe:5000"): tests use
+ * it to force a lane past its deadline.  Sleeps in small steps so the
+ * deadline and cancellation still apply; SEARCH_TIMEOUT when the deadline
+ * passes first. */
+static ai_err_t test_delay(const config_t *cfg, const char *lane, const search_lane_ctx_t *c,
+                           ai_error_t *err)
 {
-    st->code = code;
-    snprintf(st->message, sizeof st->message, "%s", msg);
+    size_t n = strlen(lane);
+    if (strncmp(cfg->test_lane_delay, lane, n) != 0 || cfg->test_lane_delay[n] != ':')
+        return AI_OK;
+    double until = clock_now_ms() + atof(cfg->test_lane_delay + n + 1);
+    while (clock_now_ms() < until) {
+        if (deadline_passed(c->deadline) || (c->cancel && atomic_load(c->cancel)))
+            return ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the %s lane timed out", lane);
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return AI_OK;
 }
 
-/* The exact lane: peaks of the 16 kHz clip → index → TrackInfo join. */
-static ai_err_t exact_lane(library_t *lib, const audio_pcm_t *pcm, size_t max_results,
-                           deadline_t deadline, search_result_t *res, ai_error_t *err)
+typedef ai_err_t (*lane_fn)(const search_lane_ctx_t *, search_result_t *, ai_error_t *);
+
+/* One lane of one request: runs in the request's thread or in its own. */
+typedef struct {
+    const char *name;
+    lane_fn fn;
+    search_lane_ctx_t ctx;
+    search_result_t *res;
+    search_lane_status_t *status;
+    pthread_t thread;
+    int threaded;
+} lane_run_t;
+
+static void lane_exec(lane_run_t *l)
 {
-    const fp_params_t *p = library_fp_params(lib);
-    float *spec = NULL;
-    fp_peak_t *peaks = NULL;
-    size_t frames = 0, np = 0, nm = 0;
-    fpindex_match_t *m = calloc(max_results, sizeof *m);
-    if (!m)
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
-    fpindex_query_opts_t qo = {.max_results = max_results, .deadline = deadline, .cancel = NULL};
-    ai_err_t rc = fp_spectrogram(pcm->samples, pcm->n, &spec, &frames, err);
+    ai_error_t e;
+    ai_error_clear(&e);
+    ai_err_t rc = test_delay(library_config(l->ctx.lib), l->name, &l->ctx, &e);
     if (rc == AI_OK)
-        rc = fp_find_peaks(spec, frames, p, &peaks, &np, err);
-    free(spec);
-    if (rc == AI_OK)
-        rc = fpindex_match_peaks(library_fpindex(lib), peaks, np, p, &qo, m, &nm, err);
-    free(peaks);
-    meta_track_t *tracks = NULL;
-    size_t nt = 0;
-    if (rc == AI_OK && nm > 0) {
-        uint32_t nums[SEARCH_MAX_RESULTS];
-        for (size_t i = 0; i < nm; i++)
-            nums[i] = m[i].track_no;
-        rc = meta_tracks_by_fp_numbers(library_meta(lib), nums, nm, &tracks, &nt, err);
-    }
-    if (rc == AI_OK && nm > 0) {
-        res->exact = calloc(nm, sizeof *res->exact);
-        if (!res->exact)
-            rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
-    }
-    /* keep the matcher's order; a track that is not ready (being ingested or
-     * deleted right now) is left out */
-    for (size_t i = 0; rc == AI_OK && i < nm; i++) {
-        for (size_t k = 0; k < nt; k++) {
-            if (tracks[k].fp_track_no != m[i].track_no)
+        rc = l->fn(&l->ctx, l->res, &e);
+    l->status->code = rc;
+    snprintf(l->status->message, sizeof l->status->message, "%s", rc ? e.message : "");
+}
+
+static void *lane_thread(void *arg)
+{
+    lane_exec(arg);
+    return NULL;
+}
+
+/* A request runs at most one lane in a second thread, so lane threads are
+ * bounded by the callers' own pool (the HTTP server's WORKERS).  When no
+ * thread can be made the lane runs inline: correct, just not parallel. */
+static void lane_start(lane_run_t *l)
+{
+    l->threaded = pthread_create(&l->thread, NULL, lane_thread, l) == 0;
+    if (!l->threaded)
+        lane_exec(l);
+}
+
+static void lane_join(lane_run_t *l)
+{
+    if (l->threaded)
+        pthread_join(l->thread, NULL);
+}
+
+/* In `both` mode the trusted top exact match is not also a "sounds like". */
+static void vibe_drop_identified(search_result_t *res, size_t max_results)
+{
+    if (res->nexact > 0 && res->exact[0].confidence >= SEARCH_TRUST_CONFIDENCE) {
+        for (size_t i = 0; i < res->nvibe; i++) {
+            if (strcmp(res->vibe[i].track.id, res->exact[0].track.id) != 0)
                 continue;
-            search_exact_match_t *e = &res->exact[res->nexact++];
-            e->track = tracks[k];
-            tracks[k].chromaprint = NULL; /* moved */
-            e->confidence = m[i].confidence;
-            e->offset_seconds = m[i].offset_seconds;
-            e->aligned_hashes = m[i].aligned_hashes;
+            meta_track_release(&res->vibe[i].track);
+            memmove(&res->vibe[i], &res->vibe[i + 1], (res->nvibe - i - 1) * sizeof *res->vibe);
+            res->nvibe--;
             break;
         }
     }
-    meta_tracks_free(tracks, nt);
-    free(m);
-    return rc;
+    while (res->nvibe > max_results)
+        meta_track_release(&res->vibe[--res->nvibe].track);
+}
+
+static ai_err_t decode_clip(library_t *lib, const void *data, size_t len, int vibe_rate,
+                            audio_decoded_t *d, ai_error_t *err)
+{
+    const config_t *cfg = library_config(lib);
+    audio_format_t fmt;
+    ai_err_t rc = audio_sniff(data, len, &fmt, err);
+    if (rc)
+        return rc;
+    audio_decode_opts_t dopt = {.rates = {FP_SAMPLE_RATE, vibe_rate},
+                                .nrates = vibe_rate > 0 && vibe_rate != FP_SAMPLE_RATE ? 2 : 1,
+                                .max_seconds = SEARCH_MAX_SECONDS,
+                                .truncate = 1,
+                                .timeout_s = cfg->exact_timeout_s + 2};
+    rc = audio_decode(data, len, fmt, &dopt, d, err);
+    if (rc)
+        return rc;
+    if (d->decoded_s < SEARCH_MIN_SECONDS) {
+        ai_error_set(err, AI_ERR_AUDIO_TOO_SHORT, "the clip is %.1f s; at least %.0f s is needed",
+                     d->decoded_s, SEARCH_MIN_SECONDS);
+        ai_error_details(err, "{\"audio_duration_seconds\":%.2f}", d->decoded_s);
+        audio_decoded_release(d);
+        return AI_ERR_AUDIO_TOO_SHORT;
+    }
+    return AI_OK;
+}
+
+/* The lane whose error is the request's error, or NULL when the request
+ * answers 200: in a single-lane mode its lane's error; in `both` mode only
+ * when both lanes failed and one of them for another reason than its
+ * deadline (e.g. the metadata store is down: 503, not an empty 200). */
+static const search_lane_status_t *search_failure(const search_result_t *res)
+{
+    const search_lane_status_t *e = &res->exact_status, *v = &res->vibe_status;
+    if (res->mode == SEARCH_MODE_EXACT)
+        return e->code ? e : NULL;
+    if (res->mode == SEARCH_MODE_VIBE)
+        return v->code ? v : NULL;
+    if (!e->code || !v->code)
+        return NULL;
+    if (e->code != AI_ERR_SEARCH_TIMEOUT)
+        return e;
+    return v->code != AI_ERR_SEARCH_TIMEOUT ? v : NULL;
 }
 
 ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_opts_t *o,
@@ -96,46 +169,47 @@ ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_o
         return AI_ERR_VALIDATION_ERROR;
     }
     res->mode = o->mode;
-    if (o->mode == SEARCH_MODE_VIBE)
-        return ai_error_set(err, AI_ERR_SERVICE_UNAVAILABLE,
-                            "the vibe (similarity) lane is not available in this build");
     const config_t *cfg = library_config(lib);
-    audio_format_t fmt;
-    ai_err_t rc = audio_sniff(data, len, &fmt, err);
-    if (rc)
-        return rc;
+    int want_exact = o->mode != SEARCH_MODE_VIBE, want_vibe = o->mode != SEARCH_MODE_EXACT;
+    int vibe_rate = want_vibe ? search_lane_vibe_rate(lib) : 0;
     audio_decoded_t d = {0};
-    audio_decode_opts_t dopt = {.rates = {FP_SAMPLE_RATE},
-                                .nrates = 1,
-                                .max_seconds = SEARCH_MAX_SECONDS,
-                                .truncate = 1,
-                                .timeout_s = cfg->exact_timeout_s + 2};
-    rc = audio_decode(data, len, fmt, &dopt, &d, err);
+    ai_err_t rc = decode_clip(lib, data, len, vibe_rate, &d, err);
     if (rc)
         return rc;
     res->audio_seconds = d.decoded_s;
-    if (d.decoded_s < SEARCH_MIN_SECONDS) {
-        ai_error_set(err, AI_ERR_AUDIO_TOO_SHORT, "the clip is %.1f s; at least %.0f s is needed",
-                     d.decoded_s, SEARCH_MIN_SECONDS);
-        ai_error_details(err, "{\"audio_duration_seconds\":%.2f}", d.decoded_s);
-        audio_decoded_release(&d);
-        return AI_ERR_AUDIO_TOO_SHORT;
-    }
 
-    ai_error_t lerr;
-    ai_error_clear(&lerr);
-    ai_err_t erc = exact_lane(lib, &d.pcm[0], o->max_results, deadline_in(cfg->exact_timeout_s),
-                              res, &lerr);
+    atomic_int cancel = 0;
+    lane_run_t exact = {
+        .name = "exact",
+        .fn = search_lane_exact,
+        .ctx = {lib, &d.pcm[0], o->max_results, deadline_in(cfg->exact_timeout_s), &cancel},
+        .res = res,
+        .status = &res->exact_status};
+    /* one extra vibe match, in case the identified track has to be dropped */
+    lane_run_t vibe = {.name = "vibe",
+                       .fn = search_lane_vibe,
+                       .ctx = {lib, vibe_rate == FP_SAMPLE_RATE ? &d.pcm[0] : &d.pcm[1],
+                               o->max_results + 1, deadline_in(cfg->vibe_timeout_s), &cancel},
+                       .res = res,
+                       .status = &res->vibe_status};
+    if (want_vibe && want_exact)
+        lane_start(&vibe);
+    else if (want_vibe)
+        lane_exec(&vibe);
+    if (want_exact)
+        lane_exec(&exact);
+    if (want_vibe && want_exact)
+        lane_join(&vibe);
     audio_decoded_release(&d);
-    if (erc != AI_OK)
-        lane_fail(&res->exact_status, erc, lerr.message);
-    if (o->mode == SEARCH_MODE_BOTH)
-        lane_fail(&res->vibe_status, AI_ERR_SERVICE_UNAVAILABLE,
-                  "the vibe (similarity) lane is not available in this build");
-    if (erc != AI_OK && (o->mode == SEARCH_MODE_EXACT || erc == AI_ERR_SERVICE_UNAVAILABLE)) {
+    vibe_drop_identified(res, o->max_results);
+
+    const search_lane_status_t *fail = search_failure(res);
+    if (fail) {
+        ai_err_t code = fail->code;
+        ai_error_set(err, code, "%s", fail->message);
+        ai_error_details(err, "{\"lane\":\"%s\"}", fail == &res->exact_status ? "exact" : "vibe");
         search_result_release(res);
-        *err = lerr;
-        return erc;
+        return code;
     }
     res->query_ms = clock_now_ms() - t0;
     return AI_OK;

@@ -11,8 +11,10 @@
  * in a single-lane mode its error is the result (SEARCH_TIMEOUT → 504).
  * Matches are joined to their TrackInfo in one metadata query.
  *
- * The vibe lane is not part of this build yet: mode `vibe` returns
- * SERVICE_UNAVAILABLE and mode `both` reports it in lane_errors.
+ * In `both` mode the lanes run in parallel (the vibe lane in a second
+ * thread) and the trusted top exact match (confidence >=
+ * SEARCH_TRUST_CONFIDENCE) is left out of the vibe list.  AI_TEST_LANE_DELAY
+ * (tests only) holds a lane back to exercise the deadlines.
  *
  * Thread-safety: search_run may run concurrently on one library_t.
  * Ownership: search_result_t owns its arrays; release with
@@ -31,6 +33,8 @@
 #define SEARCH_MIN_SECONDS 3.0
 #define SEARCH_MAX_SECONDS 30.0
 #define SEARCH_MAX_RESULTS 50
+/* The UI's "Identified" threshold (API.md): right >= 99 % of the time. */
+#define SEARCH_TRUST_CONFIDENCE 0.85
 
 typedef enum { SEARCH_MODE_EXACT, SEARCH_MODE_VIBE, SEARCH_MODE_BOTH } search_mode_t;
 
