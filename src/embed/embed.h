@@ -1,0 +1,126 @@
+/*
+ * embed.h — audio embedders for the vibe (similarity) lane.
+ *
+ * An embedder turns mono PCM into one vector per analysis window.  The
+ * public API is model-neutral: a model is a table of operations inside the
+ * module (embed_int.h), so a learned model (CLAP via ONNX Runtime, later)
+ * plugs in without touching callers.  The first model is "vibe-lite-v1", a
+ * deterministic DSP descriptor (no weights; see docs/vibe-lane.md):
+ * timbre, spectral shape, rhythm, key-invariant harmony and dynamics blocks.
+ *
+ * Pipeline.  embed_pcm_raw() gives the raw (un-standardised) descriptor of
+ * each window; embed_finish() standardises every dimension with the
+ * per-library statistics (mean/std, loaded from stats_path at open), weights
+ * the blocks and L2-normalises, so cosine similarity = dot product.  The
+ * library stores finished vectors.  rebuild-index recomputes the statistics:
+ * embed_pcm_raw() over every track → embed_stats_add() → embed_stats_save()
+ * → embed_load_stats() (or reopen) → embed_finish() of the kept raw vectors.
+ * Without a stats file the built-in statistics are used (identity: mean 0,
+ * std 1; the raw features are already scaled to comparable ranges).
+ *
+ * Windows.  Window window_s (10 s), hop hop_s (5 s).  A track of n samples
+ * gets windows starting at 0, hop, 2·hop, … while they fit entirely; if the
+ * end of the track is not covered, one last window is added that ENDS at the
+ * track's end (start = n − window): every window is a full 10 s of real
+ * audio, nothing is padded or dropped.  A clip shorter than one window (the
+ * 3–10 s search clips) yields exactly one vector over the whole clip.  Less
+ * than EMBED_MIN_SECONDS of audio → AI_ERR_AUDIO_TOO_SHORT.
+ * embed_window_count()/embed_window_start() give the same layout so callers
+ * can fill offset_sec/duration_sec of each chunk.
+ *
+ * Sample rate.  vibe-lite works at 16 kHz: the same PCM the exact lane
+ * decodes (one decode serves both lanes, ingest keeps ~1/3 the memory of
+ * 48 kHz), the band up to 8 kHz holds the timbre/harmony/rhythm cues the
+ * descriptor uses, and phone-mic clips are band-limited below that anyway.
+ *
+ * Determinism: scalar FFTW plans (FFTW_NO_SIMD, FFTW_ESTIMATE), fixed
+ * summation order; the same PCM gives the same vector on every machine
+ * (to float rounding of libm).  Gain-invariant: each window is normalised to
+ * unit RMS before analysis.
+ *
+ * Thread-safety: an embedder_t is immutable after embed_open (except
+ * embed_load_stats, which must not run concurrently with other calls on the
+ * same embedder); embed_pcm_raw / embed_finish / embed_info may be called
+ * from many threads at once.  embed_stats_acc_t is not thread-safe.
+ */
+#ifndef AI_EMBED_EMBED_H
+#define AI_EMBED_EMBED_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+
+#define EMBED_MIN_SECONDS 1.0
+#define EMBED_MAX_WINDOWS 100000 /* > 138 h of audio per call: VALIDATION_ERROR */
+
+typedef struct embedder embedder_t;
+
+typedef struct {
+    char name[64];   /* "vibe-lite-v1": stored as tracks.embedding_model */
+    int dim;         /* vector length */
+    int sample_rate; /* PCM rate embed_pcm_raw expects (16000 for vibe-lite) */
+    double window_s, hop_s; /* 10.0, 5.0 */
+    double load_ms;  /* time embed_open took */
+    int stats_count; /* raw vectors behind the loaded statistics (0 = built-in) */
+} embed_info_t;
+
+/* Opens a model.  model: "vibe-lite" (or its full name "vibe-lite-v1");
+ * "clap" → AI_ERR_SERVICE_UNAVAILABLE (ONNX Runtime is not available in this
+ * build); anything else → AI_ERR_VALIDATION_ERROR.  stats_path: file with the
+ * per-library standardisation statistics (NULL or missing file → built-in
+ * statistics; a file of another model or dimension is ignored with a
+ * warning; an unreadable/corrupt file → AI_ERR_INTERNAL_ERROR).  FFT setup
+ * failure / no memory → AI_ERR_INTERNAL_ERROR. */
+ai_err_t embed_open(const char *model, const char *stats_path, embedder_t **out, ai_error_t *err);
+
+/* Frees the embedder; NULL is fine. */
+void embed_close(embedder_t *e);
+
+/* Model description; valid until embed_close. */
+const embed_info_t *embed_info(const embedder_t *e);
+
+/* Number of windows for n samples (0 when n is below EMBED_MIN_SECONDS), and
+ * the start (seconds) and length (seconds) of window i of them. */
+size_t embed_window_count(const embedder_t *e, size_t n);
+double embed_window_start(const embedder_t *e, size_t n, size_t i);
+double embed_window_duration(const embedder_t *e, size_t n, size_t i);
+
+/* Raw (un-standardised) descriptor of every window of mono PCM (float in
+ * [-1,1], info.sample_rate).  *out: malloc'd nvec*dim floats, caller frees.
+ * AI_ERR_AUDIO_TOO_SHORT below EMBED_MIN_SECONDS; AI_ERR_VALIDATION_ERROR
+ * for more than EMBED_MAX_WINDOWS windows or NULL pcm;
+ * AI_ERR_INTERNAL_ERROR when out of memory.  Silence gives a valid vector. */
+ai_err_t embed_pcm_raw(const embedder_t *e, const float *pcm, size_t n, float **out, size_t *nvec,
+                       ai_error_t *err);
+
+/* In place, for nvec vectors of dim floats: standardise each dimension
+ * (stats), weight each block, L2-normalise.  Non-finite values become 0. */
+void embed_finish(const embedder_t *e, float *vecs, size_t nvec);
+
+/* embed_pcm_raw + embed_finish. */
+ai_err_t embed_pcm(const embedder_t *e, const float *pcm, size_t n, float **out, size_t *nvec,
+                   ai_error_t *err);
+
+/* Replaces the statistics from stats_path (same rules as embed_open; NULL →
+ * built-in).  Not safe concurrently with other calls on e. */
+ai_err_t embed_load_stats(embedder_t *e, const char *stats_path, ai_error_t *err);
+
+/* Library statistics accumulator (per-dimension mean and std, computed in
+ * double precision; order of adds does not matter beyond rounding). */
+typedef struct embed_stats_acc embed_stats_acc_t;
+
+/* AI_ERR_INTERNAL_ERROR when out of memory. */
+ai_err_t embed_stats_create(const embedder_t *e, embed_stats_acc_t **out, ai_error_t *err);
+/* Adds nvec raw vectors (dim floats each, from embed_pcm_raw of the same model).
+ * Non-finite values are skipped per dimension. */
+void embed_stats_add(embed_stats_acc_t *a, const float *raw, size_t nvec);
+size_t embed_stats_count(const embed_stats_acc_t *a);
+/* Writes the statistics to path atomically (fs_write_atomic); with no vectors
+ * added the built-in statistics are written.  AI_ERR_INTERNAL_ERROR on I/O. */
+ai_err_t embed_stats_save(const embed_stats_acc_t *a, const char *path, ai_error_t *err);
+void embed_stats_destroy(embed_stats_acc_t *a);
+
+/* Cosine similarity of two finished (unit) vectors = their dot product. */
+float embed_dot(const float *a, const float *b, int dim);
+
+#endif

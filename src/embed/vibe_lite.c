@@ -1,0 +1,535 @@
+/*
+ * vibe-lite-v1: a deterministic DSP descriptor of one window of 16 kHz PCM.
+ *
+ * Layout of the raw vector (see docs/vibe-lane.md for the reasoning):
+ *   timbre   57  MFCC c1..c19 (40 mel bands, log power): mean, std, std of deltas
+ *   shape    22  centroid, bandwidth, 85 % roll-off (kHz), log flatness, log-mel
+ *                flux: mean+std each; octave-band contrast (6) and valley (6)
+ *   rhythm   16  onset-strength autocorrelation max-pooled into 12 log-spaced
+ *                tempo bins (40..240 BPM), pulse clarity, onset mean, cv, density
+ *   harmony  25  mean chroma profile rotated so its strongest class is first (12),
+ *                |DFT| 1..6 of that profile (6), mean per-frame chroma |DFT| 1..6
+ *                (6), chroma entropy (1)
+ *   dynamics  5  loudness range p95-p10, std, mean frame-to-frame change (dB/10),
+ *                quiet-frame fraction, crest factor
+ * The window is scaled to unit RMS first, so every feature is gain-invariant.
+ */
+#include "embed/embed_int.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SR 16000
+#define NFFT 1024
+#define NBIN (NFFT / 2 + 1)
+#define HOP 512
+#define NFFT_C 4096
+#define NBIN_C (NFFT_C / 2 + 1)
+#define HOP_C 2048
+#define NMEL 40
+#define NCEP 20 /* c0..c19; c0 (loudness) is not used */
+#define NC (NCEP - 1)
+#define NBAND 6
+#define NTEMPO 12
+#define EPS 1e-10
+
+#define OFF_TIMBRE 0
+#define LEN_TIMBRE (3 * NC)
+#define OFF_SHAPE (OFF_TIMBRE + LEN_TIMBRE)
+#define LEN_SHAPE (10 + 2 * NBAND)
+#define OFF_RHYTHM (OFF_SHAPE + LEN_SHAPE)
+#define LEN_RHYTHM (NTEMPO + 4)
+#define OFF_HARMONY (OFF_RHYTHM + LEN_RHYTHM)
+#define LEN_HARMONY (12 + 6 + 6 + 1)
+#define OFF_DYN (OFF_HARMONY + LEN_HARMONY)
+#define LEN_DYN 5
+#define DIM (OFF_DYN + LEN_DYN)
+
+/* FFTW's planner is not thread-safe (executing a plan is): plans are made
+ * once per embedder under this lock, scalar-only (FFTW_NO_SIMD) so results
+ * do not depend on the CPU's vector units, FFTW_ESTIMATE so no timing. */
+static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct {
+    fftwf_plan plan, plan_c;
+    float hann[NFFT], hann_c[NFFT_C];
+    double pnorm, pnorm_c;  /* scale power so a unit-RMS signal sums to ~1 */
+    int mel_lo[NMEL], mel_hi[NMEL];
+    float mel_w[NMEL][NBIN];
+    float dct[NCEP][NMEL];
+    int band_lo[NBAND], band_hi[NBAND];
+    int chroma_lo, chroma_hi;
+    signed char chroma_class[NBIN_C];
+} vl_state_t;
+
+static double hz_to_mel(double f)
+{
+    return 2595.0 * log10(1.0 + f / 700.0);
+}
+
+static double mel_to_hz(double m)
+{
+    return 700.0 * (pow(10.0, m / 2595.0) - 1.0);
+}
+
+static void vl_destroy(void *p)
+{
+    vl_state_t *s = p;
+    if (!s)
+        return;
+    pthread_mutex_lock(&plan_lock);
+    if (s->plan)
+        fftwf_destroy_plan(s->plan);
+    if (s->plan_c)
+        fftwf_destroy_plan(s->plan_c);
+    pthread_mutex_unlock(&plan_lock);
+    free(s);
+}
+
+static void init_tables(vl_state_t *s)
+{
+    double h2 = 0, h2c = 0;
+    for (int i = 0; i < NFFT; i++) {
+        s->hann[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / NFFT));
+        h2 += (double)s->hann[i] * s->hann[i];
+    }
+    for (int i = 0; i < NFFT_C; i++) {
+        s->hann_c[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / NFFT_C));
+        h2c += (double)s->hann_c[i] * s->hann_c[i];
+    }
+    s->pnorm = 2.0 / (h2 * NFFT);
+    s->pnorm_c = 2.0 / (h2c * NFFT_C);
+
+    /* Triangular mel filters 30 Hz .. 8 kHz, each normalised to unit area so a
+     * band's value is an average power density. */
+    double m0 = hz_to_mel(30.0), m1 = hz_to_mel(SR / 2.0);
+    for (int m = 0; m < NMEL; m++) {
+        double fl = mel_to_hz(m0 + (m1 - m0) * m / (NMEL + 1));
+        double fc = mel_to_hz(m0 + (m1 - m0) * (m + 1) / (NMEL + 1));
+        double fh = mel_to_hz(m0 + (m1 - m0) * (m + 2) / (NMEL + 1));
+        double sum = 0;
+        s->mel_lo[m] = NBIN;
+        s->mel_hi[m] = 0;
+        for (int k = 0; k < NBIN; k++) {
+            double f = (double)k * SR / NFFT, w = 0;
+            if (f > fl && f < fc)
+                w = (f - fl) / (fc - fl);
+            else if (f >= fc && f < fh)
+                w = (fh - f) / (fh - fc);
+            s->mel_w[m][k] = (float)w;
+            sum += w;
+            if (w > 0) {
+                if (k < s->mel_lo[m])
+                    s->mel_lo[m] = k;
+                s->mel_hi[m] = k + 1;
+            }
+        }
+        if (sum <= 0) { /* narrower than a bin: take the nearest bin */
+            int k = (int)lround(fc * NFFT / SR);
+            s->mel_w[m][k] = 1.0f;
+            s->mel_lo[m] = k;
+            s->mel_hi[m] = k + 1;
+            sum = 1;
+        }
+        for (int k = 0; k < NBIN; k++)
+            s->mel_w[m][k] = (float)(s->mel_w[m][k] / sum);
+    }
+    for (int j = 0; j < NCEP; j++)
+        for (int m = 0; m < NMEL; m++)
+            s->dct[j][m] = (float)(sqrt(2.0 / NMEL) * cos(M_PI * j * (m + 0.5) / NMEL));
+
+    static const double edges[NBAND + 1] = {0, 200, 400, 800, 1600, 3200, SR / 2.0};
+    for (int b = 0; b < NBAND; b++) {
+        s->band_lo[b] = b == 0 ? 1 : (int)ceil(edges[b] * NFFT / SR);
+        s->band_hi[b] = b == NBAND - 1 ? NBIN : (int)ceil(edges[b + 1] * NFFT / SR);
+    }
+
+    s->chroma_lo = (int)ceil(100.0 * NFFT_C / SR);
+    s->chroma_hi = (int)floor(2000.0 * NFFT_C / SR) + 1;
+    for (int k = 0; k < NBIN_C; k++) {
+        s->chroma_class[k] = -1;
+        if (k >= s->chroma_lo && k < s->chroma_hi) {
+            double f = (double)k * SR / NFFT_C;
+            long midi = lround(12.0 * log2(f / 440.0)) + 69;
+            s->chroma_class[k] = (signed char)(midi % 12);
+        }
+    }
+}
+
+static ai_err_t vl_create(void **out, ai_error_t *err)
+{
+    *out = NULL;
+    vl_state_t *s = calloc(1, sizeof *s);
+    float *in = fftwf_malloc(NFFT_C * sizeof *in);
+    fftwf_complex *X = fftwf_malloc(NBIN_C * sizeof *X);
+    if (s && in && X) {
+        pthread_mutex_lock(&plan_lock);
+        s->plan = fftwf_plan_dft_r2c_1d(NFFT, in, X, FFTW_ESTIMATE | FFTW_NO_SIMD);
+        s->plan_c = fftwf_plan_dft_r2c_1d(NFFT_C, in, X, FFTW_ESTIMATE | FFTW_NO_SIMD);
+        pthread_mutex_unlock(&plan_lock);
+    }
+    fftwf_free(in);
+    fftwf_free(X);
+    if (!s || !s->plan || !s->plan_c) {
+        vl_destroy(s);
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot set up the FFT");
+    }
+    init_tables(s);
+    *out = s;
+    return AI_OK;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static void mean_std(const float *x, size_t n, size_t stride, double *mean, double *sd)
+{
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i * stride];
+    double m = n ? s / (double)n : 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = x[i * stride] - m;
+        ss += d * d;
+    }
+    *mean = m;
+    *sd = n > 1 ? sqrt(ss / (double)n) : 0;
+}
+
+/* Per-frame series computed in the short-FFT pass. */
+typedef struct {
+    size_t nf;
+    float *cep;                                     /* nf × NC */
+    float *cent, *bw, *roll, *flat, *flux, *edb;    /* nf each (flux[0] = 0) */
+    double contrast[NBAND], valley[NBAND];
+    size_t ncontrast;
+} frames_t;
+
+static void frame_features(const vl_state_t *s, const float *P, const float *L, const float *Lprev,
+                           frames_t *fr, size_t t, float *tmp)
+{
+    double total = 0, fsum = 0, lsum = 0;
+    for (int k = 1; k < NBIN; k++) {
+        double f = (double)k * SR / NFFT / 1000.0;
+        total += P[k];
+        fsum += f * P[k];
+        lsum += log(P[k] + EPS);
+    }
+    double cent = 0, bw = 0, roll = 0;
+    if (total > EPS) {
+        cent = fsum / total;
+        double var = 0, acc = 0;
+        int rk = NBIN - 1;
+        for (int k = 1; k < NBIN; k++) {
+            double f = (double)k * SR / NFFT / 1000.0;
+            var += (f - cent) * (f - cent) * P[k];
+            acc += P[k];
+            if (acc >= 0.85 * total && rk == NBIN - 1 && k < rk)
+                rk = k;
+        }
+        bw = sqrt(var / total);
+        roll = (double)rk * SR / NFFT / 1000.0;
+    }
+    fr->cent[t] = (float)cent;
+    fr->bw[t] = (float)bw;
+    fr->roll[t] = (float)roll;
+    fr->flat[t] = (float)(lsum / (NBIN - 1) - log(total / (NBIN - 1) + EPS));
+    fr->edb[t] = (float)(10.0 * log10(total + EPS));
+    double flux = 0;
+    if (Lprev)
+        for (int m = 0; m < NMEL; m++)
+            flux += L[m] > Lprev[m] ? L[m] - Lprev[m] : 0;
+    fr->flux[t] = (float)(flux / NMEL);
+    for (int j = 1; j < NCEP; j++) {
+        double c = 0;
+        for (int m = 0; m < NMEL; m++)
+            c += (double)s->dct[j][m] * L[m];
+        fr->cep[t * NC + (size_t)(j - 1)] = (float)c;
+    }
+    if (t % 4 != 0)
+        return;
+    /* Spectral contrast on every 4th frame (sorting is the costly part). */
+    for (int b = 0; b < NBAND; b++) {
+        int lo = s->band_lo[b], n = s->band_hi[b] - lo;
+        memcpy(tmp, P + lo, (size_t)n * sizeof *tmp);
+        qsort(tmp, (size_t)n, sizeof *tmp, cmp_float);
+        int na = (int)lround(0.2 * n);
+        if (na < 1)
+            na = 1;
+        double pk = 0, va = 0;
+        for (int i = 0; i < na; i++) {
+            va += tmp[i];
+            pk += tmp[n - 1 - i];
+        }
+        pk = log(pk / na + EPS);
+        va = log(va / na + EPS);
+        fr->contrast[b] += pk - va;
+        fr->valley[b] += va;
+    }
+    fr->ncontrast++;
+}
+
+static void short_pass(const vl_state_t *s, const float *pcm, size_t n, double g, float *in,
+                       fftwf_complex *X, frames_t *fr)
+{
+    float P[NBIN], L[NMEL], Lprev[NMEL], tmp[NBIN];
+    for (size_t t = 0; t < fr->nf; t++) {
+        const float *x = pcm + t * HOP;
+        for (int i = 0; i < NFFT; i++)
+            in[i] = (float)(x[i] * g) * s->hann[i];
+        fftwf_execute_dft_r2c(s->plan, in, X);
+        for (int k = 0; k < NBIN; k++)
+            P[k] = (float)((X[k][0] * X[k][0] + X[k][1] * X[k][1]) * s->pnorm);
+        for (int m = 0; m < NMEL; m++) {
+            double e = 0;
+            for (int k = s->mel_lo[m]; k < s->mel_hi[m]; k++)
+                e += (double)s->mel_w[m][k] * P[k];
+            L[m] = (float)log(e + EPS);
+        }
+        frame_features(s, P, L, t ? Lprev : NULL, fr, t, tmp);
+        memcpy(Lprev, L, sizeof L);
+    }
+    (void)n;
+}
+
+static void put_timbre_shape(const frames_t *fr, float *out)
+{
+    size_t nf = fr->nf;
+    for (int j = 0; j < NC; j++) {
+        double m, sd, dm, dsd;
+        mean_std(fr->cep + j, nf, NC, &m, &sd);
+        out[OFF_TIMBRE + j] = (float)m;
+        out[OFF_TIMBRE + NC + j] = (float)sd;
+        double s = 0, ss = 0;
+        size_t nd = 0;
+        for (size_t t = 1; t + 1 < nf; t++) {
+            double d = 0.5 * (fr->cep[(t + 1) * NC + (size_t)j] - fr->cep[(t - 1) * NC + (size_t)j]);
+            s += d;
+            ss += d * d;
+            nd++;
+        }
+        dm = nd ? s / (double)nd : 0;
+        dsd = nd ? sqrt(fmax(ss / (double)nd - dm * dm, 0)) : 0;
+        out[OFF_TIMBRE + 2 * NC + j] = (float)dsd;
+    }
+    const float *series[5] = {fr->cent, fr->bw, fr->roll, fr->flat, fr->flux};
+    for (int i = 0; i < 5; i++) {
+        double m, sd;
+        mean_std(series[i], nf, 1, &m, &sd);
+        out[OFF_SHAPE + 2 * i] = (float)m;
+        out[OFF_SHAPE + 2 * i + 1] = (float)sd;
+    }
+    for (int b = 0; b < NBAND; b++) {
+        double c = fr->ncontrast ? (double)fr->ncontrast : 1;
+        out[OFF_SHAPE + 10 + b] = (float)(fr->contrast[b] / c);
+        out[OFF_SHAPE + 10 + NBAND + b] = (float)(fr->valley[b] / c);
+    }
+}
+
+static double interp(const double *r, size_t nr, double lag)
+{
+    size_t i = (size_t)lag;
+    if (i + 1 >= nr)
+        return i < nr ? r[i] : 0.0;
+    double f = lag - (double)i;
+    return r[i] * (1 - f) + r[i + 1] * f;
+}
+
+static void put_rhythm(const frames_t *fr, float *out)
+{
+    /* Onset strength = log-mel flux; frames 1..nf-1. */
+    const float *o = fr->flux + 1;
+    size_t no = fr->nf - 1;
+    double mu, sd;
+    mean_std(o, no, 1, &mu, &sd);
+    enum { LMAX = 64 };
+    double r[LMAX + 1] = {0};
+    size_t nr = no < LMAX + 1 ? no : LMAX + 1;
+    double r0 = 0;
+    for (size_t t = 0; t < no; t++)
+        r0 += (o[t] - mu) * (o[t] - mu);
+    r0 /= (double)no;
+    if (r0 > 1e-12)
+        for (size_t l = 0; l < nr; l++) {
+            double a = 0;
+            for (size_t t = 0; t + l < no; t++)
+                a += (o[t] - mu) * (o[t + l] - mu);
+            r[l] = a / (double)(no - l) / r0;
+        }
+    const double fps = (double)SR / HOP;
+    double clarity = 0;
+    for (int j = 0; j < NTEMPO; j++) {
+        double bpm_lo = 40.0 * pow(6.0, (double)j / NTEMPO);
+        double bpm_hi = 40.0 * pow(6.0, (double)(j + 1) / NTEMPO);
+        double best = -1;
+        for (double lag = 60.0 * fps / bpm_hi; lag <= 60.0 * fps / bpm_lo; lag += 0.25) {
+            double v = interp(r, nr, lag);
+            if (v > best)
+                best = v;
+        }
+        out[OFF_RHYTHM + j] = (float)best;
+        if (best > clarity)
+            clarity = best;
+    }
+    size_t dense = 0;
+    for (size_t t = 0; t < no; t++)
+        dense += o[t] > mu + sd;
+    out[OFF_RHYTHM + NTEMPO] = (float)clarity;
+    out[OFF_RHYTHM + NTEMPO + 1] = (float)mu;
+    out[OFF_RHYTHM + NTEMPO + 2] = (float)(mu > 1e-9 ? sd / mu : 0);
+    out[OFF_RHYTHM + NTEMPO + 3] = (float)((double)dense / (double)no);
+}
+
+static void put_dynamics(const frames_t *fr, const float *pcm, size_t n, double g, float *sorted,
+                         float *out)
+{
+    size_t nf = fr->nf;
+    memcpy(sorted, fr->edb, nf * sizeof *sorted);
+    qsort(sorted, nf, sizeof *sorted, cmp_float);
+    double p10 = sorted[(size_t)(0.10 * (double)(nf - 1))];
+    double p95 = sorted[(size_t)(0.95 * (double)(nf - 1))];
+    double m, sd, ch = 0;
+    mean_std(fr->edb, nf, 1, &m, &sd);
+    size_t quiet = 0;
+    for (size_t t = 0; t < nf; t++) {
+        if (t)
+            ch += fabs((double)fr->edb[t] - fr->edb[t - 1]);
+        quiet += fr->edb[t] < p95 - 30.0;
+    }
+    double peak = 0;
+    for (size_t i = 0; i < n; i++)
+        peak = fmax(peak, fabs((double)pcm[i]));
+    out[OFF_DYN + 0] = (float)((p95 - p10) / 10.0);
+    out[OFF_DYN + 1] = (float)(sd / 10.0);
+    out[OFF_DYN + 2] = (float)(nf > 1 ? ch / (double)(nf - 1) / 10.0 : 0);
+    out[OFF_DYN + 3] = (float)((double)quiet / (double)nf);
+    out[OFF_DYN + 4] = (float)(peak * g > 1e-9 ? 20.0 * log10(peak * g) / 10.0 : 0);
+}
+
+static double dft_mag(const double *c, int k)
+{
+    double re = 0, im = 0;
+    for (int i = 0; i < 12; i++) {
+        re += c[i] * cos(2.0 * M_PI * k * i / 12.0);
+        im -= c[i] * sin(2.0 * M_PI * k * i / 12.0);
+    }
+    return sqrt(re * re + im * im);
+}
+
+static void put_harmony(const vl_state_t *s, const float *pcm, size_t n, double g, float *in,
+                        fftwf_complex *X, float *out)
+{
+    size_t nfc = n >= NFFT_C ? (n - NFFT_C) / HOP_C + 1 : 0;
+    double prof[12] = {0}, fdft[6] = {0}, ent = 0;
+    size_t valid = 0;
+    for (size_t t = 0; t < nfc; t++) {
+        const float *x = pcm + t * HOP_C;
+        for (int i = 0; i < NFFT_C; i++)
+            in[i] = (float)(x[i] * g) * s->hann_c[i];
+        fftwf_execute_dft_r2c(s->plan_c, in, X);
+        double c[12] = {0}, tot = 0;
+        for (int k = s->chroma_lo; k < s->chroma_hi; k++) {
+            double p = (X[k][0] * X[k][0] + X[k][1] * X[k][1]) * s->pnorm_c;
+            c[s->chroma_class[k]] += sqrt(p);
+            tot += p;
+        }
+        double sum = 0;
+        for (int i = 0; i < 12; i++)
+            sum += c[i];
+        if (tot < 1e-6 || sum <= 0) /* frame more than 60 dB below the window RMS */
+            continue;
+        for (int i = 0; i < 12; i++) {
+            c[i] /= sum;
+            prof[i] += c[i];
+            if (c[i] > 0)
+                ent -= c[i] * log(c[i]);
+        }
+        for (int k = 1; k <= 6; k++)
+            fdft[k - 1] += dft_mag(c, k);
+        valid++;
+    }
+    int top = 0;
+    if (valid) {
+        for (int i = 0; i < 12; i++)
+            prof[i] /= (double)valid;
+        for (int i = 1; i < 12; i++)
+            if (prof[i] > prof[top])
+                top = i;
+    }
+    for (int i = 0; i < 12; i++)
+        out[OFF_HARMONY + i] = (float)(12.0 * prof[(top + i) % 12]);
+    for (int k = 1; k <= 6; k++) {
+        out[OFF_HARMONY + 12 + k - 1] = (float)(4.0 * dft_mag(prof, k));
+        out[OFF_HARMONY + 18 + k - 1] = (float)(valid ? 4.0 * fdft[k - 1] / (double)valid : 0);
+    }
+    out[OFF_HARMONY + 24] = (float)(valid ? 4.0 * ent / (double)valid / log(12.0) : 0);
+}
+
+static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *out,
+                          ai_error_t *err)
+{
+    const vl_state_t *s = state;
+    double ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (double)pcm[i] * pcm[i];
+    double rms = n ? sqrt(ss / (double)n) : 0;
+    double g = rms > 1e-6 ? 1.0 / rms : 0.0;
+
+    frames_t fr = {0};
+    fr.nf = n >= NFFT ? (n - NFFT) / HOP + 1 : 0;
+    float *in = fftwf_malloc(NFFT_C * sizeof *in);
+    fftwf_complex *X = fftwf_malloc(NBIN_C * sizeof *X);
+    float *buf = fr.nf >= 3 ? malloc(fr.nf * (NC + 7) * sizeof *buf) : NULL;
+    if (!in || !X || !buf) {
+        fftwf_free(in);
+        fftwf_free(X);
+        free(buf);
+        return ai_error_set(err, fr.nf < 3 ? AI_ERR_AUDIO_TOO_SHORT : AI_ERR_INTERNAL_ERROR,
+                            fr.nf < 3 ? "too little audio to embed" : "out of memory");
+    }
+    fr.cep = buf;
+    fr.cent = buf + fr.nf * NC;
+    fr.bw = fr.cent + fr.nf;
+    fr.roll = fr.bw + fr.nf;
+    fr.flat = fr.roll + fr.nf;
+    fr.flux = fr.flat + fr.nf;
+    fr.edb = fr.flux + fr.nf;
+    float *sorted = fr.edb + fr.nf;
+
+    short_pass(s, pcm, n, g, in, X, &fr);
+    put_timbre_shape(&fr, out);
+    put_rhythm(&fr, out);
+    put_dynamics(&fr, pcm, n, g, sorted, out);
+    put_harmony(s, pcm, n, g, in, X, out);
+    fftwf_free(in);
+    fftwf_free(X);
+    free(buf);
+    return AI_OK;
+}
+
+static const embed_block_t vl_blocks[] = {
+    {"timbre", OFF_TIMBRE, LEN_TIMBRE, 1.0},   {"shape", OFF_SHAPE, LEN_SHAPE, 0.8},
+    {"rhythm", OFF_RHYTHM, LEN_RHYTHM, 0.6},   {"harmony", OFF_HARMONY, LEN_HARMONY, 0.6},
+    {"dynamics", OFF_DYN, LEN_DYN, 0.5},
+};
+
+const embed_ops_t embed_vibe_lite_ops = {
+    .name = "vibe-lite-v1",
+    .dim = DIM,
+    .sample_rate = SR,
+    .window_s = 10.0,
+    .hop_s = 5.0,
+    .nblocks = (int)(sizeof vl_blocks / sizeof vl_blocks[0]),
+    .blocks = vl_blocks,
+    .default_mean = NULL,
+    .default_std = NULL,
+    .create = vl_create,
+    .destroy = vl_destroy,
+    .window = vl_window,
+};
