@@ -15,7 +15,7 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-    {"serve", NULL, "run the HTTP API and web UI",
+    {"serve", cli_serve, "run the HTTP API and web UI",
      "usage: audio-ident serve\n\n"
      "Starts the HTTP API (API.md) and the web UI on HOST:PORT after the startup checks\n"
      "(metadata store, fingerprint index, vector store, embedder). Stops gracefully on\n"

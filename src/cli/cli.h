@@ -24,6 +24,7 @@ int cli_tracks(const config_t *cfg, int argc, char **argv);
 int cli_rm(const config_t *cfg, int argc, char **argv);
 int cli_search(const config_t *cfg, int argc, char **argv);
 int cli_migrate(const config_t *cfg, int argc, char **argv);
+int cli_serve(const config_t *cfg, int argc, char **argv);
 
 
 /* Reads and decodes a file to 16 kHz mono (caps MAX_INGEST_BYTES / MAX_TRACK_SECONDS).

@@ -50,7 +50,7 @@ static const setting_t settings[] = {
     ENUM(embedding_model, "EMBEDDING_MODEL", "vibe-lite", "vibe-lite|clap", "vibe lane model"),
     STR(clap_model_path, "CLAP_MODEL_PATH", "", 0, "ONNX file for EMBEDDING_MODEL=clap"),
     STR(host, "HOST", "127.0.0.1", 0, "listen address"),
-    INT(port, "PORT", "17010", 1, 65535, "listen port"),
+    INT(port, "PORT", "17010", 0, 65535, "listen port (0 = any free port, logged at start)"),
     DBL(exact_timeout_s, "EXACT_TIMEOUT_S", "3", 0.01, 600, "exact lane deadline (seconds)"),
     DBL(vibe_timeout_s, "VIBE_TIMEOUT_S", "4", 0.01, 600, "vibe lane deadline (seconds)"),
     INT(max_upload_bytes, "MAX_UPLOAD_BYTES", "10485760", 1024, 1073741824.0,

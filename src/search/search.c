@@ -67,9 +67,12 @@ static void lane_exec(lane_run_t *l)
 {
     ai_error_t e;
     ai_error_clear(&e);
+    double t0 = clock_now_ms();
     ai_err_t rc = test_delay(library_config(l->ctx.lib), l->name, &l->ctx, &e);
     if (rc == AI_OK)
         rc = l->fn(&l->ctx, l->res, &e);
+    l->status->ran = 1;
+    l->status->ms = clock_now_ms() - t0;
     l->status->code = rc;
     snprintf(l->status->message, sizeof l->status->message, "%s", rc ? e.message : "");
 }
@@ -208,7 +211,10 @@ ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_o
         ai_err_t code = fail->code;
         ai_error_set(err, code, "%s", fail->message);
         ai_error_details(err, "{\"lane\":\"%s\"}", fail == &res->exact_status ? "exact" : "vibe");
+        search_lane_status_t es = res->exact_status, vs = res->vibe_status;
         search_result_release(res);
+        res->exact_status = es; /* kept for the caller's metrics */
+        res->vibe_status = vs;
         return code;
     }
     res->query_ms = clock_now_ms() - t0;

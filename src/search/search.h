@@ -55,8 +55,10 @@ typedef struct {
 } search_vibe_match_t;
 
 typedef struct {
+    int ran;       /* the mode asked for this lane */
     ai_err_t code; /* AI_OK = the lane answered */
     char message[256];
+    double ms; /* the lane's own time */
 } search_lane_status_t;
 
 typedef struct {
@@ -79,7 +81,8 @@ typedef struct {
 /* Runs a search on an uploaded clip.  Errors: UNSUPPORTED_FORMAT,
  * AUDIO_TOO_SHORT, VALIDATION_ERROR (max_results), SEARCH_TIMEOUT or the
  * lane's error in single-lane mode, SERVICE_UNAVAILABLE (metadata store down
- * or vibe lane absent), INTERNAL_ERROR. */
+ * or vibe lane absent), INTERNAL_ERROR.  On error *res holds no matches,
+ * but its lane statuses still tell which lanes ran and how long they took. */
 ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_opts_t *o,
                     search_result_t *res, ai_error_t *err);
 void search_result_release(search_result_t *res);

@@ -1,0 +1,63 @@
+/* `audio-ident serve`: startup checks, then the HTTP server until SIGINT/SIGTERM. */
+#include "base/log.h"
+#include "cli/cli.h"
+#include "http/http.h"
+#include "library/library.h"
+#include "startup/startup.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+#define SHUTDOWN_GRACE_S 10.0
+
+int cli_serve(const config_t *cfg, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: audio-ident serve\n");
+        return 2;
+    }
+    /* signals are taken by sigwait below; every thread started from here on
+     * inherits the mask */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    startup_check_t checks[STARTUP_MAX_CHECKS];
+    int failed;
+    size_t n = startup_run(cfg, checks, &failed);
+    for (size_t i = 0; i < n; i++)
+        if (checks[i].status == STARTUP_WARN)
+            log_write(LOG_WARN, NULL, NULL, 0, "startup: %s: %s", checks[i].component,
+                      checks[i].detail);
+    if (failed >= 0) {
+        char line[800];
+        startup_fatal_line(&checks[failed], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+        return 1;
+    }
+    ai_error_t err;
+    library_t *lib = NULL;
+    if (library_open(cfg, &lib, &err) != AI_OK) {
+        fprintf(stderr, "FATAL: library: %s\n", err.message);
+        return 1;
+    }
+    http_server_t *srv = NULL;
+    if (http_server_start(lib, cfg, &srv, &err) != AI_OK) {
+        fprintf(stderr, "FATAL: http: %s\n", err.message);
+        library_close(lib);
+        return 1;
+    }
+    log_field_t f[] = {LOG_STR("host", cfg->host), LOG_NUM("port", http_server_port(srv))};
+    log_write(LOG_INFO, NULL, f, 2, "listening on http://%s:%u", cfg->host, http_server_port(srv));
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_write(LOG_INFO, NULL, NULL, 0, "signal %d: finishing in-flight requests", sig);
+    http_server_stop(srv, SHUTDOWN_GRACE_S);
+    library_close(lib);
+    log_write(LOG_INFO, NULL, NULL, 0, "stopped");
+    return 0;
+}

@@ -1,0 +1,158 @@
+/* POST /api/v1/ingest (admin): one uploaded file, or a server directory. */
+#include "http/http_int.h"
+#include "base/fsutil.h"
+#include "http/multipart.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *part_text(http_req_t *req, const multipart_part_t *parts, size_t n,
+                             const char *name)
+{
+    const multipart_part_t *p = multipart_find(parts, n, name, NULL);
+    return p ? arena_strndup(&req->arena, (const char *)p->data, p->len) : NULL;
+}
+
+/* Resolves dir (relative paths are relative to INGEST_ROOT) and checks it
+ * lies under INGEST_ROOT. */
+static ai_err_t resolve_dir(const config_t *cfg, const char *dir, char *out, ai_error_t *err)
+{
+    char root[PATH_MAX], want[PATH_MAX * 2];
+    if (!realpath(cfg->ingest_root, root))
+        return ai_error_set(err, AI_ERR_DIRECTORY_NOT_FOUND, "INGEST_ROOT %s does not exist",
+                            cfg->ingest_root);
+    if (dir[0] == '/')
+        snprintf(want, sizeof want, "%s", dir);
+    else
+        snprintf(want, sizeof want, "%s/%s", root, dir);
+    size_t rl = strlen(root);
+    if (!realpath(want, out) || !fs_is_dir(out))
+        return ai_error_set(err, AI_ERR_DIRECTORY_NOT_FOUND, "directory %s does not exist", dir);
+    if (strncmp(out, root, rl) != 0 || (out[rl] != '/' && out[rl] != '\0' && rl > 1))
+        return ai_error_set(err, AI_ERR_DIRECTORY_NOT_FOUND, "directory %s is outside INGEST_ROOT",
+                            dir);
+    return AI_OK;
+}
+
+static void ingest_directory(http_req_t *req, const char *dir)
+{
+    ai_error_t e;
+    char real[PATH_MAX];
+    if (resolve_dir(req->srv->cfg, dir, real, &e) != AI_OK || http_cpu_acquire(req, &e) != AI_OK) {
+        http_reply_error(req, &e);
+        return;
+    }
+    library_dir_report_t rep;
+    const config_t *cfg = req->srv->cfg;
+    int workers = cfg->workers > 0 ? (int)cfg->workers : 0;
+    ai_err_t rc = library_ingest_dir(req->srv->lib, real, workers, 0, NULL, &rep, &e);
+    http_cpu_release(req);
+    if (rc != AI_OK) {
+        http_reply_error(req, &e);
+        return;
+    }
+    strbuf_t *b = &req->resp.body;
+    strbuf_printf(b, "{\"total\":%zu,\"ingested\":%zu,\"duplicates\":%zu,\"errors\":[", rep.total,
+                  rep.ingested, rep.duplicates);
+    size_t rl = strlen(real);
+    for (size_t i = 0; i < rep.nerrors; i++) {
+        const char *f = rep.errors[i].file;
+        if (strncmp(f, real, rl) == 0 && f[rl] == '/')
+            f += rl + 1; /* relative to the directory asked for */
+        strbuf_append(b, i ? ",{\"file\":" : "{\"file\":");
+        strbuf_json_string(b, f);
+        strbuf_append(b, ",\"error\":");
+        strbuf_json_string(b, rep.errors[i].error);
+        strbuf_append(b, "}");
+    }
+    strbuf_append(b, "]}");
+    library_dir_report_release(&rep);
+    http_reply_json(req, 200);
+}
+
+static void ingest_file(http_req_t *req, const multipart_part_t *audio,
+                        const library_ingest_opts_t *o)
+{
+    ai_error_t e;
+    if ((long long)audio->len > req->srv->cfg->max_ingest_bytes) {
+        ai_error_set(&e, AI_ERR_FILE_TOO_LARGE, "Max ingest size is %lld bytes",
+                     req->srv->cfg->max_ingest_bytes);
+        http_reply_error(req, &e);
+        return;
+    }
+    if (http_cpu_acquire(req, &e) != AI_OK) {
+        http_reply_error(req, &e);
+        return;
+    }
+    library_ingest_result_t r;
+    ai_err_t rc = library_ingest_bytes(req->srv->lib, audio->data, audio->len, o, &r, &e);
+    http_cpu_release(req);
+    if (rc != AI_OK) {
+        http_reply_error(req, &e);
+        return;
+    }
+    strbuf_t *b = &req->resp.body;
+    strbuf_printf(b, "{\"track_id\":\"%s\",\"title\":", r.track_id);
+    strbuf_json_string(b, r.title[0] ? r.title : NULL);
+    strbuf_append(b, ",\"artist\":");
+    strbuf_json_string(b, r.artist[0] ? r.artist : NULL);
+    strbuf_printf(b, ",\"status\":\"%s\"}", r.duplicate ? "duplicate" : "ingested");
+    http_reply_json(req, r.duplicate ? 200 : 201);
+}
+
+/* {"directory": "..."} */
+static void ingest_json(http_req_t *req)
+{
+    json_error_t je;
+    json_t *root = req->body_len <= HTTP_JSON_BODY_MAX
+                       ? json_loadb((const char *)req->body, req->body_len, 0, &je)
+                       : NULL;
+    const char *dir = root ? json_string_value(json_object_get(root, "directory")) : NULL;
+    if (!dir || !*dir) {
+        ai_error_t e;
+        ai_error_set(&e, AI_ERR_VALIDATION_ERROR,
+                     "expected a JSON object with a \"directory\" string");
+        ai_error_details(&e, "{\"field\":\"directory\"}");
+        http_reply_error(req, &e);
+    } else {
+        ingest_directory(req, dir);
+    }
+    json_decref(root);
+}
+
+void h_ingest(http_req_t *req)
+{
+    const char *ct = http_req_header(req, "Content-Type");
+    if (ct && strncasecmp(ct, "application/json", 16) == 0) {
+        ingest_json(req);
+        return;
+    }
+    ai_error_t e;
+    multipart_part_t *parts;
+    size_t n, count;
+    if (multipart_parse(&req->arena, ct, req->body, req->body_len, &parts, &n, &e) != AI_OK) {
+        http_reply_error(req, &e);
+        return;
+    }
+    const multipart_part_t *audio = multipart_find(parts, n, "audio", &count);
+    const char *dir = part_text(req, parts, n, "directory");
+    if (count > 1 || (!audio && !dir) || (audio && dir)) {
+        ai_error_set(&e, AI_ERR_VALIDATION_ERROR,
+                     "send exactly one \"audio\" file or one \"directory\" field");
+        ai_error_details(&e, "{\"field\":\"audio\"}");
+        http_reply_error(req, &e);
+        return;
+    }
+    if (dir) {
+        ingest_directory(req, dir);
+        return;
+    }
+    library_ingest_opts_t o = {.title = part_text(req, parts, n, "title"),
+                               .artist = part_text(req, parts, n, "artist"),
+                               .album = part_text(req, parts, n, "album"),
+                               .source_name = audio->filename};
+    ingest_file(req, audio, &o);
+}

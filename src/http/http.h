@@ -1,0 +1,39 @@
+/*
+ * http.h — the HTTP API and web UI server (API.md), on libmicrohttpd.
+ *
+ * http_server_start() binds HOST:PORT (PORT 0 = any free port, see
+ * http_server_port) and serves every route of API.md plus the web UI from
+ * WEB_DIR.  Each connection has its own thread (bounded by
+ * HTTP_MAX_CONNECTIONS); the CPU-heavy handlers (search, ingest) also take
+ * one of WORKERS slots, so cheap routes (/health, /metrics, tracks) answer
+ * while searches run.  Bodies are read into memory with the route's cap
+ * enforced while reading; a declared Content-Length beyond it is refused
+ * before any of the body is read.
+ *
+ * Lifecycle: start → (serve) → http_server_stop(), which stops accepting,
+ * lets in-flight requests finish for up to `grace_s` seconds (later ones get
+ * 503), then closes every connection and frees the server.  The library_t
+ * must outlive the server; the caller closes it afterwards.
+ *
+ * Errors: http_server_start returns INTERNAL_ERROR when the address cannot
+ * be bound (message names HOST:PORT and the reason).
+ */
+#ifndef AI_HTTP_HTTP_H
+#define AI_HTTP_HTTP_H
+
+#include "base/error.h"
+#include "config/config.h"
+#include "library/library.h"
+
+#define HTTP_MAX_CONNECTIONS 256
+
+typedef struct http_server http_server_t;
+
+ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **out,
+                           ai_error_t *err);
+/* The port actually bound (useful with PORT=0). */
+unsigned http_server_port(const http_server_t *s);
+/* s may be NULL. */
+void http_server_stop(http_server_t *s, double grace_s);
+
+#endif
