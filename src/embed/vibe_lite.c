@@ -26,9 +26,9 @@
 #define NFFT 1024
 #define NBIN (NFFT / 2 + 1)
 #define HOP 512
-#define NFFT_C 4096
+#define NFFT_C 8192
 #define NBIN_C (NFFT_C / 2 + 1)
-#define HOP_C 2048
+#define HOP_C 4096
 #define NMEL 40
 #define NCEP 20 /* c0..c19; c0 (loudness) is not used */
 #define NC (NCEP - 1)
@@ -62,7 +62,8 @@ typedef struct {
     float dct[NCEP][NMEL];
     int band_lo[NBAND], band_hi[NBAND];
     int chroma_lo, chroma_hi;
-    signed char chroma_class[NBIN_C];
+    signed char chroma_class[NBIN_C]; /* lower pitch class of the bin */
+    float chroma_frac[NBIN_C];        /* share of the next class up */
 } vl_state_t;
 
 static double hz_to_mel(double f)
@@ -153,8 +154,9 @@ static void init_tables(vl_state_t *s)
         s->chroma_class[k] = -1;
         if (k >= s->chroma_lo && k < s->chroma_hi) {
             double f = (double)k * SR / NFFT_C;
-            long midi = lround(12.0 * log2(f / 440.0)) + 69;
-            s->chroma_class[k] = (signed char)(midi % 12);
+            double p = 12.0 * log2(f / 440.0) + 69.0, fl = floor(p);
+            s->chroma_class[k] = (signed char)((long)fl % 12);
+            s->chroma_frac[k] = (float)(p - fl);
         }
     }
 }
@@ -436,7 +438,10 @@ static void put_harmony(const vl_state_t *s, const float *pcm, size_t n, double 
         double c[12] = {0}, tot = 0;
         for (int k = s->chroma_lo; k < s->chroma_hi; k++) {
             double p = (X[k][0] * X[k][0] + X[k][1] * X[k][1]) * s->pnorm_c;
-            c[s->chroma_class[k]] += sqrt(p);
+            double mag = sqrt(p), fr = s->chroma_frac[k];
+            int cl = s->chroma_class[k];
+            c[cl] += (1.0 - fr) * mag;
+            c[(cl + 1) % 12] += fr * mag;
             tot += p;
         }
         double sum = 0;
@@ -476,8 +481,22 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
 {
     const vl_state_t *s = state;
     double ss = 0;
-    for (size_t i = 0; i < n; i++)
-        ss += (double)pcm[i] * pcm[i];
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(pcm[i]))
+            ss += (double)pcm[i] * pcm[i];
+        else
+            bad++;
+    }
+    float *clean = NULL;
+    if (bad) { /* NaN/Inf samples (broken decoder output) count as silence */
+        clean = malloc(n * sizeof *clean);
+        if (!clean)
+            return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            clean[i] = isfinite(pcm[i]) ? pcm[i] : 0.0f;
+        pcm = clean;
+    }
     double rms = n ? sqrt(ss / (double)n) : 0;
     double g = rms > 1e-6 ? 1.0 / rms : 0.0;
 
@@ -490,6 +509,7 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
         fftwf_free(in);
         fftwf_free(X);
         free(buf);
+        free(clean);
         return ai_error_set(err, fr.nf < 3 ? AI_ERR_AUDIO_TOO_SHORT : AI_ERR_INTERNAL_ERROR,
                             fr.nf < 3 ? "too little audio to embed" : "out of memory");
     }
@@ -510,6 +530,7 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
     fftwf_free(in);
     fftwf_free(X);
     free(buf);
+    free(clean);
     return AI_OK;
 }
 
