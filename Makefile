@@ -224,3 +224,8 @@ help:
 
 clean:
 	rm -rf $(BUILD)
+
+# ---------------------------------------------------------------- vibe-lane evaluation
+.PHONY: bench-vibe
+bench-vibe: $(BIN)
+	AI_BIN=$(abspath $(BIN)) bench/vibe.sh

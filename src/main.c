@@ -48,6 +48,17 @@ static const command_t commands[] = {
      "Indexes LIST, runs every query of MANIFEST through the exact lane and prints\n"
      "accuracy and latency per clip length and degradation. `make bench` prepares\n"
      "the corpus and queries (bench/exact.sh).\n"},
+    {"bench-vibe", cli_bench_vibe, "vibe-lane evaluation (embedder, retrieval, scan cost)",
+     "usage: audio-ident bench-vibe --tracks TSV --stats FILE [--queries TSV]\n"
+     "                              [--synthetic N,N,...] [--weights W,...] [--json FILE]\n\n"
+     "Embeds every track of TSV (path, label), computes library statistics into FILE,\n"
+     "and prints same-label precision@5 / mAP vs random, own-track recall of the query\n"
+     "clips (TSV: path, own track path, variant), embed time and brute-force scan\n"
+     "time. `make bench-vibe` prepares the corpus (bench/vibe.sh).\n"},
+    {"embed", cli_embed, "print the vibe embedding of a file (debugging)",
+     "usage: audio-ident embed [--raw] [--vectors] [--stats FILE] FILE\n\n"
+     "One line per 10 s window (hop 5 s): start, length, and each block's share of the\n"
+     "vector; --vectors prints the vectors, --raw skips standardisation.\n"},
     {"config", cli_config, "print the effective configuration (secrets masked)",
      "usage: audio-ident config\n\n"
      "Prints every setting with its value, where it came from (default, .env,\n"

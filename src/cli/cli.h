@@ -24,6 +24,8 @@ int cli_tracks(const config_t *cfg, int argc, char **argv);
 int cli_rm(const config_t *cfg, int argc, char **argv);
 int cli_search(const config_t *cfg, int argc, char **argv);
 int cli_migrate(const config_t *cfg, int argc, char **argv);
+int cli_embed(const config_t *cfg, int argc, char **argv);
+int cli_bench_vibe(const config_t *cfg, int argc, char **argv);
 int cli_serve(const config_t *cfg, int argc, char **argv);
 
 

@@ -253,14 +253,32 @@ ai_err_t embed_pcm_raw(const embedder_t *e, const float *pcm, size_t n, float **
     return AI_OK;
 }
 
-void embed_finish(const embedder_t *e, float *vecs, size_t nvec)
+int embed_block_count(const embedder_t *e)
+{
+    return e->ops->nblocks;
+}
+
+int embed_block_get(const embedder_t *e, int i, const char **name, int *offset, int *len,
+                    double *weight)
+{
+    if (i < 0 || i >= e->ops->nblocks)
+        return 0;
+    const embed_block_t *b = &e->ops->blocks[i];
+    *name = b->name;
+    *offset = b->offset;
+    *len = b->len;
+    *weight = b->weight;
+    return 1;
+}
+
+static void finish(const embedder_t *e, const float *scale, float *vecs, size_t nvec)
 {
     size_t dim = (size_t)e->info.dim;
     for (size_t j = 0; j < nvec; j++) {
         float *v = vecs + j * dim;
         double ss = 0;
         for (size_t i = 0; i < dim; i++) {
-            float x = isfinite(v[i]) ? (v[i] - e->mean[i]) * e->inv_std[i] * e->scale[i] : 0.0f;
+            float x = isfinite(v[i]) ? (v[i] - e->mean[i]) * e->inv_std[i] * scale[i] : 0.0f;
             v[i] = x;
             ss += (double)x * x;
         }
@@ -270,6 +288,27 @@ void embed_finish(const embedder_t *e, float *vecs, size_t nvec)
                 v[i] *= inv;
         }
     }
+}
+
+void embed_finish(const embedder_t *e, float *vecs, size_t nvec)
+{
+    finish(e, e->scale, vecs, nvec);
+}
+
+void embed_finish_weighted(const embedder_t *e, const double *block_weights, float *vecs,
+                           size_t nvec)
+{
+    if (!block_weights) {
+        finish(e, e->scale, vecs, nvec);
+        return;
+    }
+    float scale[EMBED_MAX_DIM] = {0};
+    for (int b = 0; b < e->ops->nblocks; b++) {
+        const embed_block_t *bl = &e->ops->blocks[b];
+        for (int i = 0; i < bl->len && bl->offset + i < EMBED_MAX_DIM; i++)
+            scale[bl->offset + i] = (float)(block_weights[b] / sqrt((double)bl->len));
+    }
+    finish(e, scale, vecs, nvec);
 }
 
 ai_err_t embed_pcm(const embedder_t *e, const float *pcm, size_t n, float **out, size_t *nvec,

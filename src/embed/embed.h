@@ -51,6 +51,7 @@
 #include "base/error.h"
 
 #define EMBED_MIN_SECONDS 1.0
+#define EMBED_MAX_DIM 2048     /* upper bound of embed_info()->dim for any model */
 #define EMBED_MAX_WINDOWS 100000 /* > 138 h of audio per call: VALIDATION_ERROR */
 
 typedef struct embedder embedder_t;
@@ -96,6 +97,16 @@ ai_err_t embed_pcm_raw(const embedder_t *e, const float *pcm, size_t n, float **
 /* In place, for nvec vectors of dim floats: standardise each dimension
  * (stats), weight each block, L2-normalise.  Non-finite values become 0. */
 void embed_finish(const embedder_t *e, float *vecs, size_t nvec);
+
+/* Blocks of the vector (for evaluation and tuning): number of blocks, and
+ * name/offset/length/weight of block i (returns 0 if i is out of range). */
+int embed_block_count(const embedder_t *e);
+int embed_block_get(const embedder_t *e, int i, const char **name, int *offset, int *len,
+                    double *weight);
+
+/* embed_finish with other block weights (nblocks values; NULL = the model's). */
+void embed_finish_weighted(const embedder_t *e, const double *block_weights, float *vecs,
+                           size_t nvec);
 
 /* embed_pcm_raw + embed_finish. */
 ai_err_t embed_pcm(const embedder_t *e, const float *pcm, size_t n, float **out, size_t *nvec,

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Vibe-lane evaluation (`make bench-vibe`): a labelled corpus from Debian
+# game-soundtrack packages (label = source package), 10 s query clips of
+# indexed tracks (clean and through a phone-mic chain), then
+# `audio-ident bench-vibe` (same-soundtrack precision@5/mAP vs random,
+# own-track recall@5, embed time, brute-force scan time at 1k/100k/1M).
+#
+#   BENCH_QUICK=1            fewer tracks and clips, no 1M scan (smoke run)
+#   BENCH_VIBE_MAX_TRACKS=N  tracks per soundtrack (default 40)
+#   BENCH_VIBE_CLIPS=N       query tracks (default 40; one clip per variant each)
+#   --quick                  same as BENCH_QUICK=1
+# Output: tables on stdout, bench-data/results/vibe.json and vibe-stats.txt.
+set -euo pipefail
+[ "${1:-}" = --quick ] && BENCH_QUICK=1
+cd "$(dirname "$0")/.."
+BIN=${AI_BIN:-build/release/audio-ident}
+DATA=${BENCH_DATA:-bench-data}
+QUICK=${BENCH_QUICK:-0}
+MAXT=${BENCH_VIBE_MAX_TRACKS:-40}
+NCLIPS=${BENCH_VIBE_CLIPS:-40}
+SYNTH=1000,100000,1000000
+if [ "$QUICK" = 1 ]; then MAXT=8; NCLIPS=6; SYNTH=1000,100000; fi
+mkdir -p "$DATA/results" "$DATA/debs"
+work="$DATA/vibe-work"
+rm -rf "$work" && mkdir -p "$work/q"
+
+# fetch PACKAGE DIR: apt-get download + dpkg-deb -x, cached in $DATA/debs.
+fetch() {
+  local pkg=$1 dir=$2
+  [ -d "$dir/usr" ] && return 0
+  echo "fetching Debian $pkg into $dir" >&2
+  (cd "$DATA/debs" && ls "${pkg}"_*.deb >/dev/null 2>&1 || apt-get download -q "$pkg" >/dev/null)
+  mkdir -p "$dir" && dpkg-deb -x "$(ls "$DATA/debs/${pkg}"_*.deb | head -1)" "$dir"
+}
+
+# The same wesnoth corpus as bench/exact.sh.
+wes="$DATA/wesnoth"
+if [ ! -d "$wes/usr/share/games/wesnoth" ]; then
+  pkg=$(cd "$DATA/debs" && ls wesnoth-*-music_*.deb 2>/dev/null | head -1 | sed 's/_.*//')
+  [ -n "$pkg" ] || pkg=$(apt-cache depends wesnoth-music | sed -n 's/.*Depends: \(wesnoth-[0-9.]*-music\)/\1/p' | head -1)
+  fetch "$pkg" "$wes"
+fi
+fetch drascula-music "$DATA/vibe-corpus/drascula"
+fetch hyperrogue-music "$DATA/vibe-corpus/hyperrogue"
+fetch asc-music "$DATA/vibe-corpus/asc"
+
+tracks="$work/tracks.tsv"
+: > "$tracks"
+add_label() { # LABEL DIR [FIND ARGS...]
+  local label=$1 dir=$2
+  find "$dir" -type f \( -name '*.ogg' -o -name '*.mp3' -o -name '*.flac' \) -size +100k |
+    LC_ALL=C sort | head -n "$MAXT" | while read -r f; do printf '%s\t%s\n' "$f" "$label"; done >> "$tracks"
+}
+add_label wesnoth "$wes"
+add_label drascula "$DATA/vibe-corpus/drascula"
+add_label hyperrogue "$DATA/vibe-corpus/hyperrogue/usr/share/hyperrogue/music"
+add_label asc "$DATA/vibe-corpus/asc"
+echo "corpus: $(cut -f2 "$tracks" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" >&2
+
+RANDOM=20261125 # reproducible clip positions and noise seeds
+dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1" | cut -d. -f1; }
+rms() { sox "$1" -n stat 2>&1 | awk '/RMS +amplitude/ {print $3}'; }
+add_noise() { # IN OUT SNR_DB (white noise at that SNR)
+  local r amp d
+  r=$(rms "$1")
+  amp=$(awk -v r="$r" -v s="$3" 'BEGIN { printf "%.6f", (r > 0 ? r : 1e-4) * 1.732 / 10^(s/20) }')
+  d=$(soxi -D "$1")
+  sox -n -r 16000 -c 1 "$work/noise.wav" synth "$d" whitenoise vol "$amp" >/dev/null 2>&1
+  sox -m "$1" "$work/noise.wav" "$2" >/dev/null 2>&1
+}
+
+queries="$work/queries.tsv"
+: > "$queries"
+ntr=$(wc -l < "$tracks")
+step=$(( ntr / NCLIPS )); [ "$step" -ge 1 ] || step=1
+n=0
+while IFS=$'\t' read -r t label; do
+  n=$((n + 1))
+  [ $(( n % step )) = 0 ] || continue
+  d=$(dur "$t" 2>/dev/null) || continue; [ -n "$d" ] || continue
+  [ "$d" -gt 14 ] || continue
+  off=$(( RANDOM % (d - 12) ))
+  ffmpeg -v error -y -ss "$off" -t 10 -i "$t" -ac 1 -ar 16000 "$work/q/$n.clean.wav" < /dev/null 2>/dev/null || continue
+  printf '%s\t%s\tclean\n' "$work/q/$n.clean.wav" "$t" >> "$queries"
+  # phone-mic chain: telephone band, small room, white noise at 10 dB SNR, Opus 32k / MP3 64k
+  sox "$work/q/$n.clean.wav" "$work/ph1.wav" sinc 300-3400 reverb 40 50 20
+  add_noise "$work/ph1.wav" "$work/ph2.wav" 10
+  if [ $(( n % 2 )) = 0 ]; then
+    ffmpeg -v error -y -i "$work/ph2.wav" -c:a libopus -b:a 32k -f webm "$work/q/$n.phone.webm" < /dev/null
+    printf '%s\t%s\tphone\n' "$work/q/$n.phone.webm" "$t" >> "$queries"
+  else
+    ffmpeg -v error -y -i "$work/ph2.wav" -c:a libmp3lame -b:a 64k "$work/q/$n.phone.mp3" < /dev/null
+    printf '%s\t%s\tphone\n' "$work/q/$n.phone.mp3" "$t" >> "$queries"
+  fi
+done < "$tracks"
+echo "queries: $(wc -l < "$queries") clips" >&2
+
+"$BIN" bench-vibe --tracks "$tracks" --queries "$queries" --stats "$DATA/results/vibe-stats.txt" \
+  --synthetic "$SYNTH" --json "$DATA/results/vibe.json" ${BENCH_VIBE_ARGS:-}

@@ -1,0 +1,664 @@
+/*
+ * `audio-ident bench-vibe`: evaluation of the vibe lane's embedder.
+ *
+ * Input (made by bench/vibe.sh): a TSV of tracks (path, label = source
+ * soundtrack) and optionally a TSV of query clips (path, own track path,
+ * variant).  Every track is embedded (10 s windows, 5 s hop), library
+ * statistics are computed from all raw vectors and saved (--stats), vectors
+ * are finished, then:
+ *   - same-soundtrack retrieval: every track queries with the windows of a
+ *     20 s excerpt from its middle; tracks are scored by the lane's rule (mean
+ *     of the top-3 chunk similarities + 0.05·min(unique chunks in the global
+ *     top-K / 5, 1)); precision@5 and mAP excluding the query's own track, vs
+ *     the random baseline; the same per block alone (ablation);
+ *   - own-track recall@1/@5 of the query clips per variant;
+ *   - embed time per window; brute-force cosine top-K over N synthetic
+ *     vectors (flat-store scan cost) for each N of --synthetic.
+ */
+#include "audio/audio.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "cli/cli.h"
+#include "embed/embed.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOPK 100
+#define MAX_LINE 4096
+#define MAX_ITEMS 100000
+
+typedef struct {
+    char *path, *label;
+    size_t first, nvec; /* chunk range in the global arrays */
+} track_t;
+
+typedef struct {
+    track_t *t;
+    size_t nt;
+    float *raw, *vec; /* nchunks × dim */
+    size_t nchunks;
+    int dim;
+} lib_t;
+
+/* Splits "a\tb\tc" into up to n fields in place; returns the field count. */
+static int split_tabs(char *line, char **f, int n)
+{
+    int k = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    while (k < n) {
+        f[k++] = line;
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            break;
+        *tab = 0;
+        line = tab + 1;
+    }
+    return k;
+}
+
+static float dot8(const float *a, const float *b, int dim)
+{
+    float s[8] = {0};
+    int i = 0;
+    for (; i + 8 <= dim; i += 8)
+        for (int k = 0; k < 8; k++)
+            s[k] += a[i + k] * b[i + k];
+    float r = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; i < dim; i++)
+        r += a[i] * b[i];
+    return r;
+}
+
+/* Min-heap of the best TOPK (sim, id). */
+typedef struct {
+    float s[TOPK];
+    size_t id[TOPK];
+    int n;
+} topk_t;
+
+static void topk_push(topk_t *h, float s, size_t id)
+{
+    int i;
+    if (h->n < TOPK) {
+        i = h->n++;
+    } else {
+        if (s <= h->s[0])
+            return;
+        i = 0; /* replace the root and sift down */
+        for (;;) {
+            int c = 2 * i + 1;
+            if (c >= h->n)
+                break;
+            if (c + 1 < h->n && h->s[c + 1] < h->s[c])
+                c++;
+            if (h->s[c] >= s)
+                break;
+            h->s[i] = h->s[c];
+            h->id[i] = h->id[c];
+            i = c;
+        }
+        h->s[i] = s;
+        h->id[i] = id;
+        return;
+    }
+    while (i > 0 && h->s[(i - 1) / 2] > s) {
+        h->s[i] = h->s[(i - 1) / 2];
+        h->id[i] = h->id[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->s[i] = s;
+    h->id[i] = id;
+}
+
+/* Lane rule: per track, mean of its top-3 similarities to any query window
+ * plus 0.05·min(unique chunks of it among the per-window global top-K / 5, 1).
+ * Tracks never scored keep -1e9. exclude = track index or SIZE_MAX. */
+static void score_tracks(const lib_t *L, const float *q, size_t nq, size_t exclude, double *score,
+                         float *best3, int *uniq, unsigned char *seen)
+{
+    memset(seen, 0, L->nchunks);
+    for (size_t t = 0; t < L->nt; t++) {
+        uniq[t] = 0;
+        best3[3 * t] = best3[3 * t + 1] = best3[3 * t + 2] = -2.0f;
+    }
+    topk_t h;
+    for (size_t w = 0; w < nq; w++) {
+        h.n = 0;
+        for (size_t t = 0; t < L->nt; t++) {
+            if (t == exclude)
+                continue;
+            float *b = best3 + 3 * t;
+            for (size_t c = L->t[t].first; c < L->t[t].first + L->t[t].nvec; c++) {
+                float s = dot8(q + w * (size_t)L->dim, L->vec + c * (size_t)L->dim, L->dim);
+                topk_push(&h, s, c);
+                if (s > b[2]) {
+                    b[2] = s;
+                    if (b[2] > b[1]) {
+                        float x = b[1];
+                        b[1] = b[2];
+                        b[2] = x;
+                    }
+                    if (b[1] > b[0]) {
+                        float x = b[0];
+                        b[0] = b[1];
+                        b[1] = x;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < h.n; i++)
+            seen[h.id[i]] = 1;
+    }
+    for (size_t t = 0; t < L->nt; t++) {
+        score[t] = -1e9;
+        if (t == exclude)
+            continue;
+        for (size_t c = L->t[t].first; c < L->t[t].first + L->t[t].nvec; c++)
+            uniq[t] += seen[c];
+        double s = 0;
+        int k = 0;
+        for (int i = 0; i < 3; i++)
+            if (best3[3 * t + i] > -1.5f) {
+                s += best3[3 * t + i];
+                k++;
+            }
+        if (k)
+            score[t] = s / k + 0.05 * fmin(uniq[t] / 5.0, 1.0);
+    }
+}
+
+/* Ranks tracks by score (desc, ties by index), exclude left out; returns count. */
+static size_t rank_tracks(const double *score, size_t nt, size_t exclude, size_t *order)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < nt; t++) {
+        if (t == exclude)
+            continue;
+        size_t i = n++;
+        while (i > 0 && score[order[i - 1]] < score[t]) {
+            order[i] = order[i - 1];
+            i--;
+        }
+        order[i] = t;
+    }
+    return n;
+}
+
+typedef struct {
+    double p5, map, p5_rand, map_rand;
+    size_t nq;
+} retr_t;
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+static double avg_prec(const lib_t *L, const size_t *order, size_t n, const char *label, size_t R)
+{
+    double ap = 0;
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(L->t[order[i]].label, label) == 0) {
+            hits++;
+            ap += (double)hits / (double)(i + 1);
+        }
+    return R ? ap / (double)R : 0;
+}
+
+static void free_all5(void *a, void *b, void *c, void *d, void *e)
+{
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+}
+
+/* Same-soundtrack retrieval over the library (finished vectors in L->vec). */
+static int eval_retrieval(const lib_t *L, retr_t *r, int per_label)
+{
+    memset(r, 0, sizeof *r);
+    size_t nt = L->nt;
+    double *score = malloc(nt * sizeof *score);
+    float *best3 = malloc(3 * nt * sizeof *best3);
+    int *uniq = malloc(nt * sizeof *uniq);
+    size_t *order = malloc(nt * sizeof *order);
+    unsigned char *seen = malloc(L->nchunks + 1);
+    if (!score || !best3 || !uniq || !order || !seen) {
+        free_all5(score, best3, uniq, order, seen);
+        return -1;
+    }
+    uint32_t seed = 20261125;
+    for (size_t q = 0; q < nt; q++) {
+        size_t R = 0;
+        for (size_t t = 0; t < nt; t++)
+            R += t != q && strcmp(L->t[t].label, L->t[q].label) == 0;
+        if (R == 0)
+            continue;
+        /* Query: the windows of a 20 s excerpt from the middle of the track. */
+        size_t nq = L->t[q].nvec < 3 ? L->t[q].nvec : 3;
+        size_t w0 = L->t[q].first + (L->t[q].nvec - nq) / 2;
+        score_tracks(L, L->vec + w0 * (size_t)L->dim, nq, q, score, best3, uniq, seen);
+        size_t n = rank_tracks(score, nt, q, order);
+        size_t k5 = n < 5 ? n : 5, good = 0;
+        for (size_t i = 0; i < k5; i++)
+            good += strcmp(L->t[order[i]].label, L->t[q].label) == 0;
+        r->p5 += (double)good / 5.0;
+        r->map += avg_prec(L, order, n, L->t[q].label, R);
+        r->p5_rand += (double)R / (double)n;
+        double apr = 0;
+        for (int s = 0; s < 50; s++) { /* random rankings: shuffle */
+            for (size_t i = n; i > 1; i--) {
+                size_t j = lcg(&seed) % i, x = order[i - 1];
+                order[i - 1] = order[j];
+                order[j] = x;
+            }
+            apr += avg_prec(L, order, n, L->t[q].label, R);
+        }
+        r->map_rand += apr / 50;
+        r->nq++;
+        if (per_label)
+            printf("    %-28.28s %-12s p@5 %.2f\n", strrchr(L->t[q].path, '/') + 1, L->t[q].label,
+                   (double)good / 5.0);
+    }
+    if (r->nq) {
+        r->p5 /= (double)r->nq;
+        r->map /= (double)r->nq;
+        r->p5_rand /= (double)r->nq;
+        r->map_rand /= (double)r->nq;
+    }
+    free_all5(score, best3, uniq, order, seen);
+    return 0;
+}
+
+static void lib_release(lib_t *L)
+{
+    for (size_t i = 0; i < L->nt; i++) {
+        free(L->t[i].path);
+        free(L->t[i].label);
+    }
+    free(L->t);
+    free(L->raw);
+    free(L->vec);
+    memset(L, 0, sizeof *L);
+}
+
+/* Appends nv vectors to the library arrays. */
+static int lib_append(lib_t *L, size_t *cap, const float *raw, size_t nv)
+{
+    size_t dim = (size_t)L->dim;
+    if (L->nchunks + nv > *cap) {
+        size_t nc = (*cap ? *cap * 2 : 1024) + nv;
+        float *r = realloc(L->raw, nc * dim * sizeof *r);
+        if (!r)
+            return -1;
+        L->raw = r;
+        *cap = nc;
+    }
+    memcpy(L->raw + L->nchunks * dim, raw, nv * dim * sizeof *raw);
+    L->nchunks += nv;
+    return 0;
+}
+
+static int load_tracks(const config_t *cfg, const embedder_t *e, const char *manifest, lib_t *L,
+                       double *embed_ms, size_t *nwin)
+{
+    FILE *f = fopen(manifest, "r");
+    if (!f) {
+        fprintf(stderr, "bench-vibe: cannot open %s\n", manifest);
+        return -1;
+    }
+    char line[MAX_LINE];
+    size_t cap = 0, tcap = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f) && L->nt < MAX_ITEMS) {
+        char *fld[2];
+        if (split_tabs(line, fld, 2) != 2 || !*fld[0])
+            continue;
+        audio_decoded_t d;
+        memset(&d, 0, sizeof d);
+        ai_error_t err;
+        float *v = NULL;
+        size_t nv = 0;
+        if (cli_decode_file_16k(cfg, fld[0], &d, &err) != AI_OK) {
+            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
+            continue;
+        }
+        double t0 = clock_now_ms();
+        ai_err_t erc = embed_pcm_raw(e, d.pcm[0].samples, d.pcm[0].n, &v, &nv, &err);
+        *embed_ms += clock_now_ms() - t0;
+        audio_decoded_release(&d);
+        if (erc != AI_OK) {
+            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
+            continue;
+        }
+        *nwin += nv;
+        if (L->nt == tcap) {
+            size_t nc = tcap ? tcap * 2 : 64;
+            track_t *t = realloc(L->t, nc * sizeof *t);
+            if (!t)
+                rc = -1;
+            else {
+                L->t = t;
+                tcap = nc;
+            }
+        }
+        if (rc == 0) {
+            track_t *t = &L->t[L->nt];
+            t->first = L->nchunks;
+            t->nvec = nv;
+            t->path = strdup(fld[0]);
+            t->label = strdup(fld[1]);
+            L->nt++;
+            if (!t->path || !t->label || lib_append(L, &cap, v, nv) != 0)
+                rc = -1;
+        }
+        free(v);
+        if (L->nt % 10 == 0)
+            fprintf(stderr, "\rbench-vibe: embedded %zu tracks", L->nt);
+    }
+    fprintf(stderr, "\rbench-vibe: embedded %zu tracks, %zu windows\n", L->nt, L->nchunks);
+    fclose(f);
+    return rc;
+}
+
+typedef struct {
+    char variant[64];
+    size_t n, r1, r5;
+} clipgrp_t;
+
+static int eval_clips(const config_t *cfg, const embedder_t *e, const lib_t *L,
+                      const char *manifest, clipgrp_t *g, size_t *ng, size_t maxg,
+                      double *clip_ms, size_t *nclips)
+{
+    FILE *f = fopen(manifest, "r");
+    if (!f) {
+        fprintf(stderr, "bench-vibe: cannot open %s\n", manifest);
+        return -1;
+    }
+    size_t nt = L->nt;
+    double *score = malloc(nt * sizeof *score);
+    float *best3 = malloc(3 * nt * sizeof *best3);
+    int *uniq = malloc(nt * sizeof *uniq);
+    size_t *order = malloc(nt * sizeof *order);
+    unsigned char *seen = malloc(L->nchunks + 1);
+    char line[MAX_LINE];
+    int rc = (!score || !best3 || !uniq || !order || !seen) ? -1 : 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        char *fld[3];
+        if (split_tabs(line, fld, 3) != 3)
+            continue;
+        size_t own = SIZE_MAX;
+        for (size_t t = 0; t < nt; t++)
+            if (strcmp(L->t[t].path, fld[1]) == 0)
+                own = t;
+        if (own == SIZE_MAX)
+            continue;
+        audio_decoded_t d;
+        memset(&d, 0, sizeof d);
+        ai_error_t err;
+        float *v = NULL;
+        size_t nv = 0;
+        if (cli_decode_file_16k(cfg, fld[0], &d, &err) != AI_OK) {
+            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
+            continue;
+        }
+        double t0 = clock_now_ms();
+        ai_err_t erc = embed_pcm(e, d.pcm[0].samples, d.pcm[0].n, &v, &nv, &err);
+        audio_decoded_release(&d);
+        if (erc != AI_OK) {
+            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
+            continue;
+        }
+        size_t nq = nv < 3 ? nv : 3;
+        score_tracks(L, v, nq, SIZE_MAX, score, best3, uniq, seen);
+        *clip_ms += clock_now_ms() - t0;
+        (*nclips)++;
+        size_t n = rank_tracks(score, nt, SIZE_MAX, order), pos = n;
+        for (size_t i = 0; i < n; i++)
+            if (order[i] == own)
+                pos = i;
+        free(v);
+        size_t k = 0;
+        while (k < *ng && strcmp(g[k].variant, fld[2]) != 0)
+            k++;
+        if (k == *ng) {
+            if (*ng == maxg)
+                continue;
+            memset(&g[k], 0, sizeof g[k]);
+            snprintf(g[k].variant, sizeof g[k].variant, "%s", fld[2]);
+            (*ng)++;
+        }
+        g[k].n++;
+        g[k].r1 += pos < 1;
+        g[k].r5 += pos < 5;
+    }
+    fclose(f);
+    free_all5(score, best3, uniq, order, seen);
+    return rc;
+}
+
+/* Brute-force cosine top-K over n random unit vectors: ms per query window. */
+static double bench_scan(size_t n, int dim, int queries, double *p95)
+{
+    float *v = malloc(n * (size_t)dim * sizeof *v), q[EMBED_MAX_DIM];
+    if (!v)
+        return -1;
+    uint32_t s = 7;
+    for (size_t i = 0; i < n * (size_t)dim; i++)
+        v[i] = (float)lcg(&s) / 16777216.0f - 0.5f;
+    double *ms = malloc((size_t)queries * sizeof *ms), tot = 0;
+    if (!ms) {
+        free(v);
+        return -1;
+    }
+    topk_t h;
+    for (int k = 0; k < queries; k++) {
+        for (int i = 0; i < dim; i++)
+            q[i] = (float)lcg(&s) / 16777216.0f - 0.5f;
+        double t0 = clock_now_ms();
+        h.n = 0;
+        for (size_t i = 0; i < n; i++)
+            topk_push(&h, dot8(q, v + i * (size_t)dim, dim), i);
+        ms[k] = clock_now_ms() - t0;
+        tot += ms[k];
+    }
+    for (int i = 1; i < queries; i++) /* insertion sort for the p95 */
+        for (int j = i; j > 0 && ms[j - 1] > ms[j]; j--) {
+            double x = ms[j];
+            ms[j] = ms[j - 1];
+            ms[j - 1] = x;
+        }
+    *p95 = ms[(int)(0.95 * (queries - 1))];
+    free(ms);
+    free(v);
+    return tot / queries;
+}
+
+static void refinish(const embedder_t *e, lib_t *L, const double *w)
+{
+    memcpy(L->vec, L->raw, L->nchunks * (size_t)L->dim * sizeof *L->vec);
+    embed_finish_weighted(e, w, L->vec, L->nchunks);
+}
+
+static int parse_weights(const char *s, double *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *end;
+        w[i] = strtod(s, &end);
+        if (end == s)
+            return -1;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
+{
+    const char *tracks = NULL, *queries = NULL, *stats = NULL, *json = NULL, *weights = NULL;
+    const char *synth = "1000,100000,1000000";
+    int verbose = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--verbose") == 0) {
+            verbose = 1;
+            continue;
+        }
+        if (!v)
+            goto usage;
+        if (strcmp(a, "--tracks") == 0)
+            tracks = v;
+        else if (strcmp(a, "--queries") == 0)
+            queries = v;
+        else if (strcmp(a, "--stats") == 0)
+            stats = v;
+        else if (strcmp(a, "--json") == 0)
+            json = v;
+        else if (strcmp(a, "--weights") == 0)
+            weights = v;
+        else if (strcmp(a, "--synthetic") == 0)
+            synth = v;
+        else
+            goto usage;
+        i++;
+    }
+    if (!tracks || !stats)
+        goto usage;
+
+    ai_error_t err;
+    embedder_t *e = NULL;
+    if (embed_open(cfg->embedding_model, NULL, &e, &err) != AI_OK) {
+        fprintf(stderr, "bench-vibe: %s\n", err.message);
+        return 1;
+    }
+    const embed_info_t *in = embed_info(e);
+    int nb = embed_block_count(e), rc = 1;
+    double w[16];
+    for (int b = 0; b < nb && b < 16; b++) {
+        const char *name;
+        int off, len;
+        embed_block_get(e, b, &name, &off, &len, &w[b]);
+    }
+    if (weights && parse_weights(weights, w, nb) != 0) {
+        fprintf(stderr, "bench-vibe: --weights needs %d comma-separated numbers\n", nb);
+        embed_close(e);
+        return 2;
+    }
+    lib_t L = {.dim = in->dim};
+    double embed_ms = 0, clip_ms = 0;
+    size_t nwin = 0, nclips = 0, ng = 0;
+    clipgrp_t g[16];
+    embed_stats_acc_t *acc = NULL;
+    strbuf_t js;
+    strbuf_init(&js, 1 << 20);
+    if (load_tracks(cfg, e, tracks, &L, &embed_ms, &nwin) != 0 || L.nt < 2)
+        goto done;
+    if (embed_stats_create(e, &acc, &err) != AI_OK)
+        goto done;
+    embed_stats_add(acc, L.raw, L.nchunks);
+    if (embed_stats_save(acc, stats, &err) != AI_OK || embed_load_stats(e, stats, &err) != AI_OK) {
+        fprintf(stderr, "bench-vibe: %s\n", err.message);
+        goto done;
+    }
+    L.vec = malloc(L.nchunks * (size_t)L.dim * sizeof *L.vec);
+    if (!L.vec)
+        goto done;
+
+    printf("\nvibe lane: %s, dim %d (%zu bytes/vector float32), %zu tracks, %zu chunks\n",
+           in->name, in->dim, (size_t)in->dim * sizeof(float), L.nt, L.nchunks);
+    printf("embed: %.2f ms per 10 s window (%.0fx real time per core, hop 5 s)\n\n",
+           embed_ms / (double)nwin, 5000.0 / (embed_ms / (double)nwin));
+    printf("same-soundtrack retrieval (query: 20 s from the middle, own track excluded)\n");
+    printf("  %-22s %8s %8s\n", "descriptor", "p@5", "mAP");
+    retr_t r, rb;
+    double one[16];
+    for (int b = 0; b < nb; b++) {
+        const char *name;
+        int off, len;
+        double dw;
+        embed_block_get(e, b, &name, &off, &len, &dw);
+        for (int k = 0; k < nb; k++)
+            one[k] = k == b ? 1.0 : 0.0;
+        refinish(e, &L, one);
+        if (eval_retrieval(&L, &rb, 0) != 0)
+            goto done;
+        printf("  %-22s %8.3f %8.3f\n", name, rb.p5, rb.map);
+        strbuf_printf(&js, "%s\"%s\":{\"p_at_5\":%.4f,\"map\":%.4f}", b ? "," : "\"blocks\":{",
+                      name, rb.p5, rb.map);
+    }
+    strbuf_append(&js, "},");
+    refinish(e, &L, w);
+    if (eval_retrieval(&L, &r, verbose) != 0)
+        goto done;
+    printf("  %-22s %8.3f %8.3f\n", "all (weighted)", r.p5, r.map);
+    printf("  %-22s %8.3f %8.3f\n", "random baseline", r.p5_rand, r.map_rand);
+    printf("  p@5 / random = %.2fx over %zu queries\n\n", r.p5 / r.p5_rand, r.nq);
+    strbuf_printf(&js,
+                  "\"model\":\"%s\",\"dim\":%d,\"tracks\":%zu,\"chunks\":%zu,"
+                  "\"embed_ms_per_window\":%.3f,\"p_at_5\":%.4f,\"map\":%.4f,"
+                  "\"p_at_5_random\":%.4f,\"map_random\":%.4f",
+                  in->name, in->dim, L.nt, L.nchunks, embed_ms / (double)nwin, r.p5, r.map,
+                  r.p5_rand, r.map_rand);
+
+    if (queries) {
+        if (eval_clips(cfg, e, &L, queries, g, &ng, 16, &clip_ms, &nclips) != 0)
+            goto done;
+        printf("own-track retrieval of query clips (library of %zu tracks)\n", L.nt);
+        printf("  %-22s %6s %10s %10s\n", "variant", "clips", "recall@1", "recall@5");
+        strbuf_append(&js, ",\"clips\":{");
+        for (size_t k = 0; k < ng; k++) {
+            printf("  %-22s %6zu %10.3f %10.3f\n", g[k].variant, g[k].n,
+                   (double)g[k].r1 / (double)g[k].n, (double)g[k].r5 / (double)g[k].n);
+            strbuf_printf(&js, "%s\"%s\":{\"n\":%zu,\"recall_at_1\":%.4f,\"recall_at_5\":%.4f}",
+                          k ? "," : "", g[k].variant, g[k].n, (double)g[k].r1 / (double)g[k].n,
+                          (double)g[k].r5 / (double)g[k].n);
+        }
+        strbuf_append(&js, "}");
+        if (nclips)
+            printf("  clip embed + score: %.2f ms mean\n", clip_ms / (double)nclips);
+        printf("\n");
+    }
+
+    printf("brute-force cosine top-%d over synthetic float32 vectors (one query window)\n", TOPK);
+    printf("  %10s %10s %10s %12s\n", "vectors", "mean ms", "p95 ms", "MB");
+    strbuf_append(&js, ",\"scan\":[");
+    const char *p = synth;
+    for (int k = 0; *p; k++) {
+        char *end;
+        unsigned long long n = strtoull(p, &end, 10);
+        if (end == p || n == 0 || n > 20000000ULL)
+            break;
+        int nq = n >= 1000000 ? 5 : n >= 100000 ? 20 : 100;
+        double p95 = 0, mean = bench_scan((size_t)n, in->dim, nq, &p95);
+        printf("  %10llu %10.3f %10.3f %12.1f\n", n, mean, p95,
+               (double)n * in->dim * sizeof(float) / 1e6);
+        strbuf_printf(&js, "%s{\"vectors\":%llu,\"mean_ms\":%.3f,\"p95_ms\":%.3f}", k ? "," : "",
+                      n, mean, p95);
+        p = *end == ',' ? end + 1 : end;
+    }
+    strbuf_append(&js, "]");
+    if (json) {
+        FILE *jf = fopen(json, "w");
+        if (jf) {
+            fprintf(jf, "{%s}\n", strbuf_cstr(&js));
+            fclose(jf);
+        }
+    }
+    rc = 0;
+done:
+    strbuf_release(&js);
+    embed_stats_destroy(acc);
+    lib_release(&L);
+    embed_close(e);
+    return rc;
+usage:
+    fprintf(stderr, "usage: audio-ident bench-vibe --tracks TSV --stats FILE [--queries TSV]\n"
+                    "       [--synthetic N,N,...] [--weights W,...] [--json FILE] [--verbose]\n");
+    return 2;
+}
