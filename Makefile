@@ -114,6 +114,8 @@ test-unit: $(BIN) $(TEST_BIN)
 
 check:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined bin
+	@scripts/run-suites.sh $(BUILD)/san api
 
 test-postgres: $(BIN) $(TEST_BIN)
 	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'

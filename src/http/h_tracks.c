@@ -201,7 +201,9 @@ void h_track_audio(http_req_t *req)
     meta_track_t t;
     if (!load_track(req, &t))
         return;
-    int fd = open(t.file_path, O_RDONLY | O_CLOEXEC);
+    char path[PATH_MAX];
+    library_track_path(req->srv->lib, &t, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
         if (fd >= 0)

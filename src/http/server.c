@@ -321,6 +321,10 @@ static int screen(http_req_t *req)
         }
         return 1;
     }
+    if (req->route->body != BODY_NONE)
+        req->body_cap = (size_t)(req->route->body == BODY_SEARCH ? s->cfg->max_upload_bytes
+                                                                 : s->cfg->max_ingest_bytes) +
+                        HTTP_MULTIPART_SLACK;
     if (req->route->admin && !admin_allowed(req, &e)) {
         http_reply_error(req, &e);
         return 1;
@@ -338,9 +342,6 @@ static int screen(http_req_t *req)
     }
     if (req->route->body == BODY_NONE)
         return 0;
-    long long cap =
-        req->route->body == BODY_SEARCH ? s->cfg->max_upload_bytes : s->cfg->max_ingest_bytes;
-    req->body_cap = (size_t)cap + HTTP_MULTIPART_SLACK;
     const char *cl = http_req_header(req, "Content-Length");
     if (cl) {
         char *end;
@@ -403,33 +404,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!req)
             return MHD_NO;
         *con_cls = req;
-        /* A refusal of a request with a body goes out now, before the body
-         * is read (the connection then closes); everything else answers on
-         * the next call, once MHD knows the request is complete, so the
-         * connection can be kept alive. */
-        if (screen(req) && http_req_header(req, "Content-Length"))
+        /* A body too large to accept is refused now, before it is read (the
+         * connection then closes).  Every other answer waits for the end of
+         * the request, so the client can finish sending and keep the
+         * connection alive. */
+        if (screen(req) && req->resp.status == 413)
             return send_response(req);
         return MHD_YES;
     }
-    if (req->resp.status && !req->sent) {
-        *upload_data_size = 0;
-        return send_response(req);
-    }
-    if (req->resp.status) { /* answered already: ignore the rest */
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
     if (*upload_data_size) {
-        int ok = req->route->body != BODY_NONE ? take_body(req, upload_data, *upload_data_size) : 1;
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
-        return ok ? MHD_YES : MHD_NO;
+        if (req->sent || req->resp.status || req->route->body == BODY_NONE) {
+            req->body_drained += n; /* answered already, or a body nobody reads */
+            return req->body_drained <= req->body_cap + OVERFLOW_DRAIN_MAX ? MHD_YES : MHD_NO;
+        }
+        return take_body(req, upload_data, n) ? MHD_YES : MHD_NO;
     }
-    if (req->body_overflow)
-        http_reply_code(req, AI_ERR_PAYLOAD_TOO_LARGE,
-                        "the request body is larger than this route accepts (%zu bytes)",
-                        req->body_cap);
-    else
-        req->route->fn(req);
+    if (req->sent)
+        return MHD_YES;
+    if (!req->resp.status) {
+        if (req->body_overflow)
+            http_reply_code(req, AI_ERR_PAYLOAD_TOO_LARGE,
+                            "the request body is larger than this route accepts (%zu bytes)",
+                            req->body_cap);
+        else
+            req->route->fn(req);
+    }
     return send_response(req);
 }
 

@@ -1,5 +1,6 @@
 /* The library context: opening the stores, raw storage, delete and repair. */
 #include "library/library_int.h"
+#include "audio/audio.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 
@@ -74,6 +75,12 @@ void library_raw_path(const library_t *lib, const char *sha256, const char *ext,
     snprintf(out, n, "%s/%.2s/%s.%s", lib->raw_dir, sha256, sha256, ext);
 }
 
+void library_track_path(const library_t *lib, const meta_track_t *t, char *out, size_t n)
+{
+    library_raw_path(lib, t->file_hash_sha256, audio_format_ext(audio_format_from_name(t->format)),
+                     out, n);
+}
+
 /* Removes a track's derived data and file, then its row (the safe order:
  * the row goes last, so a crash in between leaves a row that still points
  * at what remains and the operation can be retried). */
@@ -82,8 +89,10 @@ static ai_err_t remove_track(library_t *lib, const meta_track_t *t, ai_error_t *
     ai_err_t rc = fpindex_delete_track(lib->fp, t->fp_track_no, err);
     if (rc)
         return rc;
-    if (t->file_path[0] && unlink(t->file_path) != 0 && errno != ENOENT)
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", t->file_path,
+    char path[CONFIG_STR_MAX + 128];
+    library_track_path(lib, t, path, sizeof path);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path,
                             strerror(errno));
     return meta_track_delete(lib->meta, t->id, err);
 }

@@ -99,6 +99,11 @@ ai_err_t library_repair_now(library_t *lib, size_t *rolled_back, ai_error_t *err
 /* Fingerprint parameters every ingest and search of this library uses. */
 const fp_params_t *library_fp_params(const library_t *lib);
 
+/* Where the original of a track is stored: derived from its hash and format
+ * under DATA_DIR (not from the row's file_path), so a DATA_DIR moved or
+ * restored elsewhere keeps working. */
+void library_track_path(const library_t *lib, const meta_track_t *t, char *out, size_t n);
+
 /* Where the original of a track with this hash and format is stored. */
 void library_raw_path(const library_t *lib, const char *sha256, const char *ext, char *out,
                       size_t n);
