@@ -134,7 +134,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_OUT  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_OUT)/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/%.o)
-FUZZ_CFLAGS := -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(filter-out -Wno-format-truncation,$(WARN)) -pthread $(PKG_CFLAGS)
+FUZZ_CFLAGS := -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(filter-out -Wno-format-truncation,$(WARN)) -Wno-string-concatenation -pthread $(PKG_CFLAGS)
 
 $(FUZZ_OUT)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -22,6 +22,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/dict.h>
+#include <libavutil/mem.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 
@@ -54,12 +55,19 @@ __attribute__((format(printf, 3, 0))) static void ffmpeg_log_cb(void *avcl, int 
 
 static pthread_once_t ffmpeg_log_once = PTHREAD_ONCE_INIT;
 
-/* av_log settings are process-wide: set them once.  FFmpeg's messages about
- * bad input are expected for uploads, so they go to our log at debug level. */
+/* Largest single allocation FFmpeg may make.  A crafted header can ask for
+ * up to 2 GB (FFmpeg's default) per request, which on a server is a denial
+ * of service; real audio within our caps needs far less. */
+#define DECODE_MAX_ALLOC (128u * 1024 * 1024)
+
+/* av_log settings and the allocation cap are process-wide: set them once.
+ * FFmpeg's messages about bad input are expected for uploads, so they go to
+ * our log at debug level. */
 static void ffmpeg_log_setup(void)
 {
     av_log_set_level(AV_LOG_ERROR);
     av_log_set_callback(ffmpeg_log_cb);
+    av_max_alloc(DECODE_MAX_ALLOC);
 }
 
 /* ---------------------------------------------------------------- memory I/O */

@@ -172,7 +172,7 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
         usage();
         return 2;
     }
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < argc; i += 2) { /* --flag value pairs */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
             usage();
@@ -194,7 +194,6 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
             usage();
             return 2;
         }
-        i++;
     }
     if (!tracks_path || !manifest || !index_dir || distractors < 0) {
         usage();
