@@ -231,3 +231,7 @@ clean:
 .PHONY: bench-vibe
 bench-vibe: $(BIN)
 	AI_BIN=$(abspath $(BIN)) bench/vibe.sh
+
+.PHONY: bench-api
+bench-api: $(BIN)
+	AI_BIN=$(abspath $(BIN)) bench/api.sh
