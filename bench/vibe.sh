@@ -43,18 +43,20 @@ fi
 fetch drascula-music "$DATA/vibe-corpus/drascula"
 fetch hyperrogue-music "$DATA/vibe-corpus/hyperrogue"
 fetch asc-music "$DATA/vibe-corpus/asc"
+fetch warzone2100-music "$DATA/vibe-corpus/warzone"
 
 tracks="$work/tracks.tsv"
 : > "$tracks"
 add_label() { # LABEL DIR [FIND ARGS...]
   local label=$1 dir=$2
-  find "$dir" -type f \( -name '*.ogg' -o -name '*.mp3' -o -name '*.flac' \) -size +100k |
+  find "$dir" -type f \( -name '*.ogg' -o -name '*.opus' -o -name '*.mp3' -o -name '*.flac' \) -size +100k |
     LC_ALL=C sort | head -n "$MAXT" | while read -r f; do printf '%s\t%s\n' "$f" "$label"; done >> "$tracks"
 }
 add_label wesnoth "$wes"
 add_label drascula "$DATA/vibe-corpus/drascula"
 add_label hyperrogue "$DATA/vibe-corpus/hyperrogue/usr/share/hyperrogue/music"
 add_label asc "$DATA/vibe-corpus/asc"
+add_label warzone2100 "$DATA/vibe-corpus/warzone"
 echo "corpus: $(cut -f2 "$tracks" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')" >&2
 
 RANDOM=20261125 # reproducible clip positions and noise seeds

@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOPK 100
-#define MAX_LINE 4096
+#define TOPK      100
+#define MAX_LINE  4096
 #define MAX_ITEMS 100000
 
 typedef struct {
@@ -293,7 +293,7 @@ static void lib_release(lib_t *L)
 static int lib_append(lib_t *L, size_t *cap, const float *raw, size_t nv)
 {
     size_t dim = (size_t)L->dim;
-    if (L->nchunks + nv > *cap) {
+    if (!L->raw || L->nchunks + nv > *cap) {
         size_t nc = (*cap ? *cap * 2 : 1024) + nv;
         float *r = realloc(L->raw, nc * dim * sizeof *r);
         if (!r)
@@ -374,8 +374,8 @@ typedef struct {
 } clipgrp_t;
 
 static int eval_clips(const config_t *cfg, const embedder_t *e, const lib_t *L,
-                      const char *manifest, clipgrp_t *g, size_t *ng, size_t maxg,
-                      double *clip_ms, size_t *nclips)
+                      const char *manifest, clipgrp_t *g, size_t *ng, size_t maxg, double *clip_ms,
+                      size_t *nclips)
 {
     FILE *f = fopen(manifest, "r");
     if (!f) {
@@ -570,8 +570,8 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
     if (!L.vec)
         goto done;
 
-    printf("\nvibe lane: %s, dim %d (%zu bytes/vector float32), %zu tracks, %zu chunks\n",
-           in->name, in->dim, (size_t)in->dim * sizeof(float), L.nt, L.nchunks);
+    printf("\nvibe lane: %s, dim %d (%zu bytes/vector float32), %zu tracks, %zu chunks\n", in->name,
+           in->dim, (size_t)in->dim * sizeof(float), L.nt, L.nchunks);
     printf("embed: %.2f ms per 10 s window (%.0fx real time per core, hop 5 s)\n\n",
            embed_ms / (double)nwin, 5000.0 / (embed_ms / (double)nwin));
     printf("same-soundtrack retrieval (query: 20 s from the middle, own track excluded)\n");
@@ -593,6 +593,19 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
                       name, rb.p5, rb.map);
     }
     strbuf_append(&js, "},");
+    /* Extra weight sets to compare: --weights "a,b,..;a,b,..". */
+    for (const char *ws = weights ? strchr(weights, ';') : NULL; ws; ws = strchr(ws + 1, ';')) {
+        if (parse_weights(ws + 1, one, nb) != 0)
+            break;
+        refinish(e, &L, one);
+        if (eval_retrieval(&L, &rb, 0) != 0)
+            goto done;
+        char nm[64];
+        int len = 0;
+        for (int b = 0; b < nb && len < (int)sizeof nm - 8; b++)
+            len += snprintf(nm + len, sizeof nm - (size_t)len, "%s%.2g", b ? "," : "w=", one[b]);
+        printf("  %-22s %8.3f %8.3f\n", nm, rb.p5, rb.map);
+    }
     refinish(e, &L, w);
     if (eval_retrieval(&L, &r, verbose) != 0)
         goto done;
@@ -638,8 +651,8 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
         double p95 = 0, mean = bench_scan((size_t)n, in->dim, nq, &p95);
         printf("  %10llu %10.3f %10.3f %12.1f\n", n, mean, p95,
                (double)n * in->dim * sizeof(float) / 1e6);
-        strbuf_printf(&js, "%s{\"vectors\":%llu,\"mean_ms\":%.3f,\"p95_ms\":%.3f}", k ? "," : "",
-                      n, mean, p95);
+        strbuf_printf(&js, "%s{\"vectors\":%llu,\"mean_ms\":%.3f,\"p95_ms\":%.3f}", k ? "," : "", n,
+                      mean, p95);
         p = *end == ',' ? end + 1 : end;
     }
     strbuf_append(&js, "]");

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define STATS_MAGIC "audio-ident embed stats v1"
+#define STATS_MAGIC     "audio-ident embed stats v1"
 #define STATS_MAX_BYTES (1u << 20)
-#define STD_FLOOR 1e-6
+#define STD_FLOOR       1e-6
 
 struct embedder {
     const embed_ops_t *ops;

@@ -51,18 +51,18 @@
 #include "base/error.h"
 
 #define EMBED_MIN_SECONDS 1.0
-#define EMBED_MAX_DIM 2048     /* upper bound of embed_info()->dim for any model */
+#define EMBED_MAX_DIM     2048   /* upper bound of embed_info()->dim for any model */
 #define EMBED_MAX_WINDOWS 100000 /* > 138 h of audio per call: VALIDATION_ERROR */
 
 typedef struct embedder embedder_t;
 
 typedef struct {
-    char name[64];   /* "vibe-lite-v1": stored as tracks.embedding_model */
-    int dim;         /* vector length */
-    int sample_rate; /* PCM rate embed_pcm_raw expects (16000 for vibe-lite) */
+    char name[64];          /* "vibe-lite-v1": stored as tracks.embedding_model */
+    int dim;                /* vector length */
+    int sample_rate;        /* PCM rate embed_pcm_raw expects (16000 for vibe-lite) */
     double window_s, hop_s; /* 10.0, 5.0 */
-    double load_ms;  /* time embed_open took */
-    int stats_count; /* raw vectors behind the loaded statistics (0 = built-in) */
+    double load_ms;         /* time embed_open took */
+    int stats_count;        /* raw vectors behind the loaded statistics (0 = built-in) */
 } embed_info_t;
 
 /* Opens a model.  model: "vibe-lite" (or its full name "vibe-lite-v1");

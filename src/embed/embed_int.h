@@ -33,5 +33,6 @@ typedef struct {
 } embed_ops_t;
 
 extern const embed_ops_t embed_vibe_lite_ops;
+extern const float embed_vibe_lite_mean[], embed_vibe_lite_std[]; /* vibe_lite_stats.c */
 
 #endif

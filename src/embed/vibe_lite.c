@@ -22,31 +22,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SR 16000
-#define NFFT 1024
-#define NBIN (NFFT / 2 + 1)
-#define HOP 512
-#define NFFT_C 8192
-#define NBIN_C (NFFT_C / 2 + 1)
-#define HOP_C 4096
-#define NMEL 40
-#define NCEP 20 /* c0..c19; c0 (loudness) is not used */
-#define NC (NCEP - 1)
-#define NBAND 6
-#define NTEMPO 12
-#define EPS 1e-10
+#define SR        16000
+#define NFFT      1024
+#define NBIN      (NFFT / 2 + 1)
+#define HOP       512
+#define NFFT_C    8192
+#define NBIN_C    (NFFT_C / 2 + 1)
+#define HOP_C     4096
+#define NMEL      40
+#define NCEP      20 /* c0..c19; c0 (loudness) is not used */
+#define NC        (NCEP - 1)
+#define NBAND     6
+#define NTEMPO    12
+#define EPS       1e-10
+#define MEL_LO_HZ 250.0
+#define MEL_HI_HZ 4000.0
+#define KLO       16 /* FFT bins of MEL_LO_HZ .. MEL_HI_HZ */
+#define KHI       257
 
-#define OFF_TIMBRE 0
-#define LEN_TIMBRE (3 * NC)
-#define OFF_SHAPE (OFF_TIMBRE + LEN_TIMBRE)
-#define LEN_SHAPE (10 + 2 * NBAND)
-#define OFF_RHYTHM (OFF_SHAPE + LEN_SHAPE)
-#define LEN_RHYTHM (NTEMPO + 4)
+#define OFF_TIMBRE  0
+#define LEN_TIMBRE  (3 * NC)
+#define OFF_SHAPE   (OFF_TIMBRE + LEN_TIMBRE)
+#define LEN_SHAPE   (10 + 2 * NBAND)
+#define OFF_RHYTHM  (OFF_SHAPE + LEN_SHAPE)
+#define LEN_RHYTHM  (NTEMPO + 4)
 #define OFF_HARMONY (OFF_RHYTHM + LEN_RHYTHM)
 #define LEN_HARMONY (12 + 6 + 6 + 1)
-#define OFF_DYN (OFF_HARMONY + LEN_HARMONY)
-#define LEN_DYN 5
-#define DIM (OFF_DYN + LEN_DYN)
+#define OFF_DYN     (OFF_HARMONY + LEN_HARMONY)
+#define LEN_DYN     5
+#define DIM         (OFF_DYN + LEN_DYN)
 
 /* FFTW's planner is not thread-safe (executing a plan is): plans are made
  * once per embedder under this lock, scalar-only (FFTW_NO_SIMD) so results
@@ -56,14 +60,14 @@ static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct {
     fftwf_plan plan, plan_c;
     float hann[NFFT], hann_c[NFFT_C];
-    double pnorm, pnorm_c;  /* scale power so a unit-RMS signal sums to ~1 */
+    double pnorm, pnorm_c; /* scale power so a unit-RMS signal sums to ~1 */
     int mel_lo[NMEL], mel_hi[NMEL];
     float mel_w[NMEL][NBIN];
     float dct[NCEP][NMEL];
     int band_lo[NBAND], band_hi[NBAND];
     int chroma_lo, chroma_hi;
-    signed char chroma_class[NBIN_C]; /* lower pitch class of the bin */
-    float chroma_frac[NBIN_C];        /* share of the next class up */
+    unsigned char chroma_class[NBIN_C]; /* lower pitch class of the bin (255: unused) */
+    float chroma_frac[NBIN_C];          /* share of the next class up */
 } vl_state_t;
 
 static double hz_to_mel(double f)
@@ -106,7 +110,7 @@ static void init_tables(vl_state_t *s)
 
     /* Triangular mel filters 30 Hz .. 8 kHz, each normalised to unit area so a
      * band's value is an average power density. */
-    double m0 = hz_to_mel(30.0), m1 = hz_to_mel(SR / 2.0);
+    double m0 = hz_to_mel(MEL_LO_HZ), m1 = hz_to_mel(MEL_HI_HZ);
     for (int m = 0; m < NMEL; m++) {
         double fl = mel_to_hz(m0 + (m1 - m0) * m / (NMEL + 1));
         double fc = mel_to_hz(m0 + (m1 - m0) * (m + 1) / (NMEL + 1));
@@ -142,20 +146,20 @@ static void init_tables(vl_state_t *s)
         for (int m = 0; m < NMEL; m++)
             s->dct[j][m] = (float)(sqrt(2.0 / NMEL) * cos(M_PI * j * (m + 0.5) / NMEL));
 
-    static const double edges[NBAND + 1] = {0, 200, 400, 800, 1600, 3200, SR / 2.0};
+    static const double edges[NBAND + 1] = {MEL_LO_HZ, 400, 630, 1000, 1600, 2500, MEL_HI_HZ};
     for (int b = 0; b < NBAND; b++) {
-        s->band_lo[b] = b == 0 ? 1 : (int)ceil(edges[b] * NFFT / SR);
-        s->band_hi[b] = b == NBAND - 1 ? NBIN : (int)ceil(edges[b + 1] * NFFT / SR);
+        s->band_lo[b] = (int)ceil(edges[b] * NFFT / SR);
+        s->band_hi[b] = (int)ceil(edges[b + 1] * NFFT / SR);
     }
 
     s->chroma_lo = (int)ceil(100.0 * NFFT_C / SR);
     s->chroma_hi = (int)floor(2000.0 * NFFT_C / SR) + 1;
     for (int k = 0; k < NBIN_C; k++) {
-        s->chroma_class[k] = -1;
+        s->chroma_class[k] = 255;
         if (k >= s->chroma_lo && k < s->chroma_hi) {
             double f = (double)k * SR / NFFT_C;
             double p = 12.0 * log2(f / 440.0) + 69.0, fl = floor(p);
-            s->chroma_class[k] = (signed char)((long)fl % 12);
+            s->chroma_class[k] = (unsigned char)((long)fl % 12);
             s->chroma_frac[k] = (float)(p - fl);
         }
     }
@@ -190,6 +194,38 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sum of the k smallest of a[0..n) (k <= n); reorders a (quickselect,
+ * deterministic middle pivot). */
+static double sum_smallest(float *a, int n, int k)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float piv = a[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < piv)
+                i++;
+            while (a[j] > piv)
+                j--;
+            if (i <= j) {
+                float x = a[i];
+                a[i++] = a[j];
+                a[j--] = x;
+            }
+        }
+        if (k - 1 <= j)
+            hi = j;
+        else if (k - 1 >= i)
+            lo = i;
+        else
+            break;
+    }
+    double s = 0;
+    for (int i = 0; i < k; i++)
+        s += a[i];
+    return s;
+}
+
 static void mean_std(const float *x, size_t n, size_t stride, double *mean, double *sd)
 {
     double s = 0, ss = 0;
@@ -207,41 +243,47 @@ static void mean_std(const float *x, size_t n, size_t stride, double *mean, doub
 /* Per-frame series computed in the short-FFT pass. */
 typedef struct {
     size_t nf;
-    float *cep;                                     /* nf × NC */
-    float *cent, *bw, *roll, *flat, *flux, *edb;    /* nf each (flux[0] = 0) */
+    float *cep;                                  /* nf × NC */
+    float *cent, *bw, *roll, *flat, *flux, *edb; /* nf each (flux[0] = 0) */
     double contrast[NBAND], valley[NBAND];
     size_t ncontrast;
 } frames_t;
 
-static void frame_features(const vl_state_t *s, const float *P, const float *L, const float *Lprev,
-                           frames_t *fr, size_t t, float *tmp)
+static void frame_features(const vl_state_t *s, const float *P, const float *E, const float *L,
+                           const float *Lprev, frames_t *fr, size_t t, float *tmp)
 {
-    double total = 0, fsum = 0, lsum = 0;
-    for (int k = 1; k < NBIN; k++) {
-        double f = (double)k * SR / NFFT / 1000.0;
+    double total = 0, band = 0, fsum = 0, lsum = 0, esum = 0;
+    for (int k = 1; k < NBIN; k++)
         total += P[k];
+    for (int k = KLO; k < KHI; k++) {
+        double f = (double)k * SR / NFFT / 1000.0;
+        band += P[k];
         fsum += f * P[k];
-        lsum += log(P[k] + EPS);
+    }
+    for (int m = 0; m < NMEL; m++) {
+        lsum += L[m];
+        esum += E[m];
     }
     double cent = 0, bw = 0, roll = 0;
-    if (total > EPS) {
-        cent = fsum / total;
+    if (band > EPS) {
+        cent = fsum / band;
         double var = 0, acc = 0;
-        int rk = NBIN - 1;
-        for (int k = 1; k < NBIN; k++) {
+        int rk = KHI - 1;
+        for (int k = KLO; k < KHI; k++) {
             double f = (double)k * SR / NFFT / 1000.0;
             var += (f - cent) * (f - cent) * P[k];
             acc += P[k];
-            if (acc >= 0.85 * total && rk == NBIN - 1 && k < rk)
+            if (acc >= 0.85 * band && rk == KHI - 1 && k < rk)
                 rk = k;
         }
-        bw = sqrt(var / total);
+        bw = sqrt(var / band);
         roll = (double)rk * SR / NFFT / 1000.0;
     }
     fr->cent[t] = (float)cent;
     fr->bw[t] = (float)bw;
     fr->roll[t] = (float)roll;
-    fr->flat[t] = (float)(lsum / (NBIN - 1) - log(total / (NBIN - 1) + EPS));
+    /* Flatness over the mel bands: log(geometric mean / arithmetic mean). */
+    fr->flat[t] = (float)(lsum / NMEL - log(esum / NMEL + EPS));
     fr->edb[t] = (float)(10.0 * log10(total + EPS));
     double flux = 0;
     if (Lprev)
@@ -260,16 +302,15 @@ static void frame_features(const vl_state_t *s, const float *P, const float *L, 
     for (int b = 0; b < NBAND; b++) {
         int lo = s->band_lo[b], n = s->band_hi[b] - lo;
         memcpy(tmp, P + lo, (size_t)n * sizeof *tmp);
-        qsort(tmp, (size_t)n, sizeof *tmp, cmp_float);
         int na = (int)lround(0.2 * n);
         if (na < 1)
             na = 1;
-        double pk = 0, va = 0;
-        for (int i = 0; i < na; i++) {
-            va += tmp[i];
-            pk += tmp[n - 1 - i];
-        }
-        pk = log(pk / na + EPS);
+        double all = 0;
+        for (int i = 0; i < n; i++)
+            all += tmp[i];
+        double va = sum_smallest(tmp, n, na);
+        double pk = all - (n - na > 0 ? sum_smallest(tmp, n, n - na) : 0.0);
+        pk = log(fmax(pk, 0.0) / na + EPS);
         va = log(va / na + EPS);
         fr->contrast[b] += pk - va;
         fr->valley[b] += va;
@@ -280,7 +321,7 @@ static void frame_features(const vl_state_t *s, const float *P, const float *L, 
 static void short_pass(const vl_state_t *s, const float *pcm, size_t n, double g, float *in,
                        fftwf_complex *X, frames_t *fr)
 {
-    float P[NBIN], L[NMEL], Lprev[NMEL], tmp[NBIN];
+    float P[NBIN], E[NMEL], L[NMEL], Lprev[NMEL], tmp[NBIN];
     for (size_t t = 0; t < fr->nf; t++) {
         const float *x = pcm + t * HOP;
         for (int i = 0; i < NFFT; i++)
@@ -292,9 +333,10 @@ static void short_pass(const vl_state_t *s, const float *pcm, size_t n, double g
             double e = 0;
             for (int k = s->mel_lo[m]; k < s->mel_hi[m]; k++)
                 e += (double)s->mel_w[m][k] * P[k];
+            E[m] = (float)e;
             L[m] = (float)log(e + EPS);
         }
-        frame_features(s, P, L, t ? Lprev : NULL, fr, t, tmp);
+        frame_features(s, P, E, L, t ? Lprev : NULL, fr, t, tmp);
         memcpy(Lprev, L, sizeof L);
     }
     (void)n;
@@ -311,7 +353,8 @@ static void put_timbre_shape(const frames_t *fr, float *out)
         double s = 0, ss = 0;
         size_t nd = 0;
         for (size_t t = 1; t + 1 < nf; t++) {
-            double d = 0.5 * (fr->cep[(t + 1) * NC + (size_t)j] - fr->cep[(t - 1) * NC + (size_t)j]);
+            double d =
+                0.5 * (fr->cep[(t + 1) * NC + (size_t)j] - fr->cep[(t - 1) * NC + (size_t)j]);
             s += d;
             ss += d * d;
             nd++;
@@ -370,8 +413,10 @@ static void put_rhythm(const frames_t *fr, float *out)
         double bpm_lo = 40.0 * pow(6.0, (double)j / NTEMPO);
         double bpm_hi = 40.0 * pow(6.0, (double)(j + 1) / NTEMPO);
         double best = -1;
-        for (double lag = 60.0 * fps / bpm_hi; lag <= 60.0 * fps / bpm_lo; lag += 0.25) {
-            double v = interp(r, nr, lag);
+        double lag0 = 60.0 * fps / bpm_hi, lag1 = 60.0 * fps / bpm_lo;
+        int nsteps = (int)((lag1 - lag0) / 0.25) + 1;
+        for (int k = 0; k < nsteps; k++) {
+            double v = interp(r, nr, lag0 + 0.25 * k);
             if (v > best)
                 best = v;
         }
@@ -405,8 +450,11 @@ static void put_dynamics(const frames_t *fr, const float *pcm, size_t n, double 
         quiet += fr->edb[t] < p95 - 30.0;
     }
     double peak = 0;
-    for (size_t i = 0; i < n; i++)
-        peak = fmax(peak, fabs((double)pcm[i]));
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs((double)pcm[i]);
+        if (a > peak)
+            peak = a;
+    }
     out[OFF_DYN + 0] = (float)((p95 - p10) / 10.0);
     out[OFF_DYN + 1] = (float)(sd / 10.0);
     out[OFF_DYN + 2] = (float)(nf > 1 ? ch / (double)(nf - 1) / 10.0 : 0);
@@ -534,10 +582,12 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
     return AI_OK;
 }
 
+/* Block weights chosen on the bench corpus (docs/vibe-lane.md): rhythm and
+ * harmony survive a phone microphone far better than timbre and shape. */
 static const embed_block_t vl_blocks[] = {
-    {"timbre", OFF_TIMBRE, LEN_TIMBRE, 1.0},   {"shape", OFF_SHAPE, LEN_SHAPE, 0.8},
-    {"rhythm", OFF_RHYTHM, LEN_RHYTHM, 0.6},   {"harmony", OFF_HARMONY, LEN_HARMONY, 0.6},
-    {"dynamics", OFF_DYN, LEN_DYN, 0.5},
+    {"timbre", OFF_TIMBRE, LEN_TIMBRE, 1.0}, {"shape", OFF_SHAPE, LEN_SHAPE, 0.5},
+    {"rhythm", OFF_RHYTHM, LEN_RHYTHM, 1.0}, {"harmony", OFF_HARMONY, LEN_HARMONY, 1.0},
+    {"dynamics", OFF_DYN, LEN_DYN, 0.3},
 };
 
 const embed_ops_t embed_vibe_lite_ops = {
@@ -548,8 +598,8 @@ const embed_ops_t embed_vibe_lite_ops = {
     .hop_s = 5.0,
     .nblocks = (int)(sizeof vl_blocks / sizeof vl_blocks[0]),
     .blocks = vl_blocks,
-    .default_mean = NULL,
-    .default_std = NULL,
+    .default_mean = embed_vibe_lite_mean,
+    .default_std = embed_vibe_lite_std,
     .create = vl_create,
     .destroy = vl_destroy,
     .window = vl_window,

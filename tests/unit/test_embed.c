@@ -141,7 +141,10 @@ TEST(embed_golden_values)
     static const struct {
         int i;
         double v;
-    } gold[] = {{0, 35.5758}, {7, -0.606225}, {14, 0.319657}, {21, 4.62745}, {28, 2.42822}, {35, 2.03989}, {42, 1.4812}, {49, 0.785452}, {56, 0.476226}, {63, -10.2299}, {70, 11.3647}, {77, -19.9949}, {84, -0.0643605}, {91, 0.958343}, {98, 0.435655}, {105, 0.498588}, {112, 0.0755828}, {119, 3.56809}};
+    } gold[] = {{0, 31.741},     {7, 1.12456},     {14, 0.239735},   {21, 5.48537},  {28, 1.29661},
+                {35, 1.23443},   {42, 0.875696},   {49, 0.966053},   {56, 0.576022}, {63, -5.17825},
+                {70, 11.2483},   {77, -19.6064},   {84, -0.0618965}, {91, 0.953289}, {98, 0.435655},
+                {105, 0.498588}, {112, 0.0755828}, {119, 3.56809}};
     for (size_t k = 0; k < sizeof gold / sizeof gold[0]; k++)
         CHECK_NEAR(v[gold[k].i], gold[k].v, 1e-3 + 1e-3 * fabs(gold[k].v));
     for (int i = 0; i < 125; i++)
@@ -257,9 +260,10 @@ TEST(embed_stats_file)
     CHECK(dot01 > 0.5);
     embed_close(es);
 
-    REQUIRE(test_sh("printf 'audio-ident embed stats v1\\nmodel other-v9\\ndim 3\\ncount 1\\n1 1\\n1 "
-                    "1\\n1 1\\n' > %s",
-                    path) == 0);
+    REQUIRE(
+        test_sh("printf 'audio-ident embed stats v1\\nmodel other-v9\\ndim 3\\ncount 1\\n1 1\\n1 "
+                "1\\n1 1\\n' > %s",
+                path) == 0);
     REQUIRE(embed_open("vibe-lite", path, &es, &err) == AI_OK);
     CHECK_EQ_INT(embed_info(es)->stats_count, 0);
     embed_close(es);
@@ -330,8 +334,10 @@ TEST(embed_threads_deterministic)
         pthread_join(th[i], NULL);
     for (int i = 0; i < 3; i++)
         REQUIRE(jobs[i].v && jobs[i].nv == 3);
-    CHECK(memcmp(jobs[0].v, jobs[1].v, 3 * 125 * sizeof(float)) == 0);
-    CHECK(memcmp(jobs[0].v, jobs[2].v, 3 * 125 * sizeof(float)) == 0);
+    size_t same = 0;
+    for (size_t i = 0; i < 3 * 125; i++)
+        same += jobs[0].v[i] == jobs[1].v[i] && jobs[0].v[i] == jobs[2].v[i];
+    CHECK_EQ_INT(same, 3 * 125);
     for (int i = 0; i < 3; i++)
         free(jobs[i].v);
     free(x);
