@@ -163,16 +163,7 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
         goto done;
     }
 
-    /* store the original (idempotent: same hash, same bytes, same path) */
     library_raw_path(lib, sha, audio_format_ext(fmt), path, sizeof path);
-    if (rc == AI_OK) {
-        char dir[sizeof path];
-        snprintf(dir, sizeof dir, "%s", path);
-        rc = fs_mkdir_p(dirname(dir), err);
-    }
-    if (rc == AI_OK && !fs_is_file(path))
-        rc = fs_write_atomic(path, data, len, err);
-
     if (rc == AI_OK) {
         char artist[512], title[512];
         library_tags_from_name(o->source_name, artist, sizeof artist, title, sizeof title);
@@ -194,6 +185,16 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
         result_from_track(res, &t, 1);
         goto done;
     }
+    /* store the original only now that a pending row names it, so a crash
+     * at any point leaves either nothing or a row that repair rolls back
+     * (idempotent: same hash, same bytes, same path) */
+    if (rc == AI_OK) {
+        char dir[sizeof path];
+        snprintf(dir, sizeof dir, "%s", path);
+        rc = fs_mkdir_p(dirname(dir), err);
+    }
+    if (rc == AI_OK && !fs_is_file(path))
+        rc = fs_write_atomic(path, data, len, err);
     if (rc == AI_OK)
         rc = fpindex_add_track(lib->fp, t.fp_track_no, h, nh, (uint32_t)frames, err);
     if (rc == AI_OK)
@@ -206,15 +207,9 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
         /* undo in the safe order; what cannot be undone now is pending and
          * will be rolled back by the next repair */
         ai_error_t e2;
-        if (fpindex_delete_track(lib->fp, t.fp_track_no, &e2) == AI_OK && unlink(path) == 0)
+        if (fpindex_delete_track(lib->fp, t.fp_track_no, &e2) == AI_OK &&
+            (unlink(path) == 0 || errno == ENOENT))
             meta_track_delete(lib->meta, t.id, &e2);
-    } else if (rc != AI_OK && path[0] && fs_is_file(path)) {
-        meta_track_t other;
-        meta_track_init(&other);
-        ai_error_t e2;
-        if (meta_track_get_by_hash(lib->meta, sha, &other, &e2) == AI_ERR_NOT_FOUND)
-            unlink(path); /* nobody owns the stored original */
-        meta_track_release(&other);
     }
 done:
     free(h);

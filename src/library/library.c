@@ -117,8 +117,9 @@ static double age_seconds(const char *ts)
     return difftime(time(NULL), timegm(&tm));
 }
 
-/* Temp files of interrupted atomic writes: NAME.tmp.XXXXXX under raw/. */
-static void remove_stray_temp_files(const char *raw_dir)
+/* Temp files of interrupted atomic writes (NAME.tmp.XXXXXX under raw/)
+ * older than grace_s. */
+static void remove_stray_temp_files(const char *raw_dir, double grace_s)
 {
     DIR *top = opendir(raw_dir);
     if (!top)
@@ -139,7 +140,7 @@ static void remove_stray_temp_files(const char *raw_dir)
             char p[4096];
             snprintf(p, sizeof p, "%s/%s", sub, f->d_name);
             struct stat st;
-            if (stat(p, &st) == 0 && difftime(time(NULL), st.st_mtime) > LIBRARY_PENDING_GRACE_S)
+            if (stat(p, &st) == 0 && difftime(time(NULL), st.st_mtime) > grace_s)
                 unlink(p);
         }
         closedir(d);
@@ -166,7 +167,7 @@ ai_err_t library_repair_older_than(library_t *lib, double grace_s, size_t *rolle
     }
     meta_tracks_free(p, n);
     if (rc == AI_OK)
-        remove_stray_temp_files(lib->raw_dir);
+        remove_stray_temp_files(lib->raw_dir, grace_s);
     if (rolled_back)
         *rolled_back = done;
     return rc;

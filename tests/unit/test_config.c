@@ -80,7 +80,7 @@ TEST(config_invalid_values_name_the_variable)
     static const struct {
         const char *name, *value, *expect;
     } bad[] = {
-        {"PORT", "abc", "PORT: must be an integer in 1..65535"},
+        {"PORT", "abc", "PORT: must be an integer in 0..65535"},
         {"PORT", "70000", "PORT:"},
         {"PORT", "", "PORT:"},
         {"EXACT_TIMEOUT_S", "-1", "EXACT_TIMEOUT_S: must be a number"},
@@ -120,7 +120,7 @@ TEST(config_env_file_syntax_errors_name_the_line)
         {"A='unterminated\n", ".env line 1: unterminated"},
         {"A=\"x\" junk\n", ".env line 1: unexpected text"},
         {"1ABC=x\n", ".env line 1"},
-        {"PORT=0\n", "in .env: PORT:"},
+        {"PORT=65536\n", "in .env: PORT:"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         config_t cfg;

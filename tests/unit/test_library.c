@@ -255,6 +255,18 @@ TEST(library_pg_concurrent_same_file_is_one_track)
     concurrent_body(1);
 }
 
+/* PostgreSQL finishes a statement a killed client had already sent (and
+ * commits it) before it notices the client is gone.  Waits, bounded, until
+ * no other session of the database is busy, so repair sees the final state. */
+static void wait_pg_quiet(const char *url)
+{
+    test_sh("for i in $(seq 100); do n=$(psql -tAq '%s' -c \"SELECT count(*) FROM "
+            "pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state <> 'idle'\" 2>/dev/null); [ \"$n\" = 0 ] && exit 0; sleep 0.05; done; "
+            "exit 1",
+            url);
+}
+
 /* kill -9 a child ingesting at random moments; repair restores consistency. */
 static void crash_body(int pg)
 {
@@ -287,6 +299,8 @@ static void crash_body(int pg)
         usleep(20000 + (seed >> 8) % 400000); /* 20..420 ms */
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
+        if (pg)
+            wait_pg_quiet(cfg.database_url);
         library_t *lib = NULL;
         ai_error_t err;
         REQUIRE(library_open(&cfg, &lib, &err) == AI_OK);
