@@ -3,6 +3,13 @@
 import * as api from './api.js';
 import { h, clear, bytes, errorBox } from './dom.js';
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+// "3 files: 1 ingested, 1 duplicate, 1 error."
+export function totalsText(total, ingested, duplicates, errors, pending = 0) {
+  return `${plural(total, 'file')}: ${ingested} ingested, ${plural(duplicates, 'duplicate')}, ${plural(errors, 'error')}${pending ? `, ${pending} pending` : ''}.`;
+}
+
 export function renderAdmin(main) {
   const ctrl = new AbortController();
   const queue = []; // {file, row, statusCell, state}
@@ -151,9 +158,7 @@ export function renderAdmin(main) {
     const c = { ingested: 0, duplicate: 0, error: 0, queued: 0, uploading: 0 };
     for (const it of queue) c[it.state]++;
     const pending = c.queued + c.uploading;
-    totals.textContent = queue.length
-      ? `${queue.length} file${queue.length > 1 ? 's' : ''}: ${c.ingested} ingested, ${c.duplicate} duplicate${c.duplicate === 1 ? '' : 's'}, ${c.error} error${c.error === 1 ? '' : 's'}${pending ? `, ${pending} pending` : ''}.`
-      : '';
+    totals.textContent = queue.length ? totalsText(queue.length, c.ingested, c.duplicate, c.error, pending) : '';
   }
 
   async function run() {
@@ -218,7 +223,7 @@ export function renderAdmin(main) {
       const errs = Array.isArray(r.errors) ? r.errors : [];
       clear(
         dirResult,
-        h('p', { class: 'totals', id: 'dir-totals' }, `${r.total} files: ${r.ingested} ingested, ${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'}, ${errs.length} error${errs.length === 1 ? '' : 's'}.`),
+        h('p', { class: 'totals', id: 'dir-totals' }, totalsText(r.total, r.ingested, r.duplicates, errs.length)),
         errs.length
           ? h(
               'ul',

@@ -1,0 +1,202 @@
+// The search page in real Chromium against the real server: fake-microphone
+// recording, uploads, client-side checks, server errors, lane errors,
+// cancel, playback from the matched offset, keyboard, a11y and 360 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFixtures, startServer, stopServer, launch, newPage, shots, overflowX, unlabelled } from './helpers.mjs';
+
+let fx, srv, slow, browser, mic;
+
+before(async () => {
+  fx = buildFixtures();
+  srv = await startServer({ DATA_DIR: fx.data });
+  // The vibe lane sleeps past a 2 s deadline: a lane error next to the exact answer, and time to cancel.
+  slow = await startServer({ DATA_DIR: fx.data, AI_TEST_LANE_DELAY: 'vibe:8000', VIBE_TIMEOUT_S: '2' });
+  browser = await launch(null);
+  mic = await launch(fx.micClip);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (mic) await mic.close();
+  await stopServer(srv);
+  await stopServer(slow);
+});
+
+const upload = (page, file) => page.setInputFiles('#clip-file', file);
+
+async function noErrors(page) {
+  assert.deepEqual(page.errors, [], 'no script errors');
+  await page.context().close();
+}
+
+test('home page: labelled controls, keyboard reaches the record button, no overflow at 360 px', async () => {
+  const page = await newPage(browser, srv.base);
+  await page.goto('/');
+  await page.waitForSelector('#record');
+  assert.deepEqual(await unlabelled(page), []);
+  assert.equal(await page.getAttribute('#results', 'aria-live'), 'polite');
+  let reached = false;
+  for (let i = 0; i < 12 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.id === 'record');
+  }
+  assert.ok(reached, 'Tab reaches the record button');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'focused record button shows a focus ring');
+  await shots(page, '01-home');
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok((await overflowX(page)) <= 0, 'no horizontal scroll at 360 px');
+  await noErrors(page);
+});
+
+test('record with the fake microphone: stop locked for 3 s, level meter moves, identified', async () => {
+  const page = await newPage(mic, srv.base);
+  await page.goto('/');
+  await page.click('#record');
+  await page.waitForSelector('.rec-btn.recording');
+  const t0 = Date.now();
+  assert.equal(await page.getAttribute('#record', 'aria-disabled'), 'true', 'stop disabled at first');
+  await page.click('#record', { force: true }); // ignored while locked
+  assert.ok(await page.$('.rec-btn.recording'), 'still recording after an early click');
+  await page.waitForFunction(() => {
+    const m = /scaleX\(([\d.]+)\)/.exec(document.querySelector('.meter-fill').style.transform);
+    return m && Number(m[1]) > 0.05;
+  });
+  await shots(page, '02-recording');
+  await page.waitForFunction(() => !document.querySelector('#record').hasAttribute('aria-disabled'));
+  assert.ok(Date.now() - t0 >= 2500, 'stop enabled only after about 3 s');
+  assert.match(await page.textContent('#record'), /Stop/);
+  await page.waitForTimeout(Math.max(0, 4500 - (Date.now() - t0)));
+  await page.click('#record');
+  await page.waitForSelector('#results .identified', { timeout: 20000 });
+  const card = await page.textContent('#results .identified');
+  assert.match(card, /Square Dance/);
+  assert.match(card, /Beta Band/);
+  assert.match(card, /at 0:\d\d/);
+  assert.match(card, /\d+ aligned hashes/);
+  assert.match(card, /\d+% confidence/);
+  assert.match(await page.textContent('#results .summary'), /Answered in \d/);
+  await shots(page, '03-identified');
+  await noErrors(page);
+});
+
+test('recording stops by itself at 10 s and is searched', async () => {
+  const page = await newPage(mic, srv.base);
+  await page.goto('/');
+  const t0 = Date.now();
+  await page.click('#record');
+  await page.waitForSelector('#results .busy, #results .summary', { timeout: 15000 });
+  const took = Date.now() - t0;
+  assert.ok(took >= 9500 && took < 14000, `auto-stop after ~10 s (took ${took} ms)`);
+  await page.waitForSelector('#results .identified', { timeout: 20000 });
+  assert.match(await page.textContent('#results .identified'), /Square Dance/);
+  await noErrors(page);
+});
+
+test('microphone denied or absent: clear message, upload still offered', async () => {
+  for (const [name, text] of [
+    ['NotAllowedError', /denied/i],
+    ['NotFoundError', /No microphone/i],
+  ]) {
+    const page = await newPage(browser, srv.base, {
+      init: `navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('nope', '${name}'));`,
+    });
+    await page.goto('/');
+    await page.click('#record');
+    await page.waitForSelector('.mic-notice [role=alert]');
+    assert.match(await page.textContent('.mic-notice'), text);
+    assert.ok(!(await page.$('.rec-btn.recording')));
+    assert.ok(await page.isVisible('label[for=clip-file]'));
+    if (name === 'NotAllowedError') await shots(page, '04-mic-denied');
+    await noErrors(page);
+  }
+});
+
+test('upload a WAV and a WebM clip: each identified as its track; play starts at the offset', async () => {
+  const page = await newPage(browser, srv.base);
+  const ranges = [];
+  page.on('response', (r) => {
+    if (/\/api\/v1\/tracks\/[^/]+\/audio$/.test(r.url())) ranges.push(r.status());
+  });
+  await page.goto('/');
+  await upload(page, fx.wavClip);
+  await page.waitForSelector('#results .identified');
+  assert.match(await page.textContent('#results .identified'), /Rising Sines/);
+  assert.match(await page.textContent('#results .identified .offset'), /at 0:0[45]/);
+  await page.click('#results .identified .button.play');
+  await page.waitForFunction(() => {
+    const a = document.querySelector('#results .identified audio');
+    return a && !a.paused && a.currentTime > 5.2;
+  });
+  assert.ok(ranges.includes(206), `audio served with Range (statuses ${ranges})`);
+  await upload(page, fx.webmClip);
+  await page.waitForFunction(() => /Saw Waves/.test(document.querySelector('#results .identified')?.textContent || ''));
+  assert.match(await page.textContent('#results .identified .offset'), /at 0:(09|10|11)/);
+  await noErrors(page);
+});
+
+test('mode selector: exact mode is sent; an unknown clip shows "not in the library"', async () => {
+  const page = await newPage(browser, srv.base);
+  await page.goto('/');
+  await page.check('input[name=mode][value=exact]');
+  await upload(page, fx.unknown);
+  await page.waitForSelector('#results .empty');
+  assert.match(await page.textContent('#results .empty'), /Not in the library/);
+  assert.match(await page.textContent('#results .summary'), /mode exact/);
+  await shots(page, '05-not-found');
+  await noErrors(page);
+});
+
+test('client-side checks: too large and not audio are refused without a request', async () => {
+  const page = await newPage(browser, srv.base);
+  let searches = 0;
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/v1/search')) searches++;
+  });
+  await page.goto('/');
+  const big = join(fx.root, 'big.wav');
+  writeFileSync(big, Buffer.alloc(10 * 1024 * 1024 + 1));
+  await upload(page, big);
+  await page.waitForSelector('#results [role=alert]');
+  assert.match(await page.textContent('#results'), /10 MB/);
+  assert.match(await page.textContent('#results'), /FILE_TOO_LARGE/);
+  await shots(page, '06-too-large');
+  await upload(page, fx.notAudio);
+  await page.waitForFunction(() => /not an audio file/.test(document.querySelector('#results').textContent));
+  assert.equal(searches, 0);
+  await noErrors(page);
+});
+
+test('server errors are shown from the error body: fake WAV, too-short clip', async () => {
+  const page = await newPage(browser, srv.base);
+  await page.goto('/');
+  await upload(page, fx.fakeWav);
+  await page.waitForFunction(() => /UNSUPPORTED_FORMAT/.test(document.querySelector('#results').textContent));
+  assert.match(await page.textContent('#results [role=alert]'), /Not a supported audio file/);
+  await upload(page, fx.shortClip);
+  await page.waitForFunction(() => /AUDIO_TOO_SHORT/.test(document.querySelector('#results').textContent));
+  assert.match(await page.textContent('#results [role=alert]'), /Clip too short/);
+  await shots(page, '07-server-error');
+  await noErrors(page);
+});
+
+test('a timed-out lane is reported without breaking the page; a search can be cancelled', async () => {
+  const page = await newPage(browser, slow.base);
+  await page.goto('/');
+  await upload(page, fx.wavClip);
+  await page.waitForSelector('#results .busy');
+  await shots(page, '08-searching');
+  await page.click('#results .busy button');
+  await page.waitForFunction(() => /Search cancelled/.test(document.querySelector('#results').textContent));
+  await upload(page, fx.wavClip);
+  await page.waitForSelector('#results .lane-error[data-lane=vibe]', { timeout: 15000 });
+  assert.match(await page.textContent('#results .lane-error[data-lane=vibe]'), /Similarity search timed out/);
+  assert.match(await page.textContent('#results .identified'), /Rising Sines/, 'the exact answer is still shown');
+  await shots(page, '09-lane-timeout');
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok((await overflowX(page)) <= 0, 'no horizontal scroll at 360 px with results');
+  await noErrors(page);
+});
