@@ -343,3 +343,27 @@ TEST(embed_threads_deterministic)
     free(x);
     embed_close(e);
 }
+
+TEST(embed_cli_prints_windows)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    if (!test_have("sox"))
+        SKIP("sox not installed");
+    const char *wav = test_path("t.wav");
+    REQUIRE(test_sh("sox -n -r 44100 -c 2 %s synth 23 pluck C3 pluck G3 vol 0.5", wav) == 0);
+    /* 23 s: 4 windows, the last one ending at the end (13-23 s). */
+    CHECK_EQ_INT(test_sh("cd '%s' && '%s' embed %s > out.txt", test_tmpdir(), test_bin(), wav), 0);
+    CHECK_EQ_INT(test_sh("grep -q 'vibe-lite-v1, dim 125, 4 windows' '%s/out.txt'", test_tmpdir()),
+                 0);
+    CHECK_EQ_INT(
+        test_sh("grep -q '^  3 *13.00 s *10.00 s *norm 1.0000' '%s/out.txt'", test_tmpdir()), 0);
+    CHECK_EQ_INT(test_sh("cd '%s' && '%s' embed --vectors %s | tail -n 1 | wc -w | grep -qx 125",
+                         test_tmpdir(), test_bin(), wav),
+                 0);
+    CHECK_EQ_INT(test_sh("cd '%s' && EMBEDDING_MODEL=clap CLAP_MODEL_PATH=m.onnx '%s' embed %s "
+                         "2>err.txt >/dev/null",
+                         test_tmpdir(), test_bin(), wav),
+                 1);
+    CHECK_EQ_INT(test_sh("grep -q ONNX '%s/err.txt'", test_tmpdir()), 0);
+}
