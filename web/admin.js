@@ -21,8 +21,7 @@ export function renderAdmin(main) {
     id: 'admin-token',
     autocomplete: 'off',
     spellcheck: 'false',
-    placeholder: 'ADMIN_TOKEN',
-  });
+      });
   const tokenState = h('p', { class: 'hint', id: 'token-state', role: 'status' });
   const forgetBtn = h('button', { type: 'button', class: 'button secondary', onclick: forget }, 'Forget');
   function showToken() {
@@ -49,7 +48,7 @@ export function renderAdmin(main) {
         showToken();
       },
     },
-    h('div', { class: 'field grow' }, h('label', { for: 'admin-token' }, 'Admin token'), tokenInput),
+    h('div', { class: 'field grow' }, h('label', { for: 'admin-token' }, 'Token (the server’s ADMIN_TOKEN)'), tokenInput),
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'button' }, 'Save token'), forgetBtn),
   );
 

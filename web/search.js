@@ -37,6 +37,12 @@ function extFor(type) {
   return 'webm';
 }
 
+function reveal(el) {
+  if (el.getBoundingClientRect().top < window.innerHeight - 96) return;
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  el.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
+}
+
 export function renderSearch(main) {
   const st = { rec: null, timer: 0, t0: 0, ctrl: null, sending: false };
 
@@ -145,6 +151,13 @@ export function renderSearch(main) {
     ),
   );
 
+  // Replaces the results area and scrolls it into view when it is below the
+  // fold (on phones the capture panels fill the first screen).
+  function show(...children) {
+    clear(results, ...children);
+    reveal(results);
+  }
+
   const mode = () => (modeSet.querySelector('input[name=mode]:checked') || {}).value || 'both';
 
   function setRecording(on) {
@@ -221,7 +234,7 @@ export function renderSearch(main) {
     try {
       blob = await rec.stop();
     } catch (e) {
-      clear(results, errorBox(e));
+      show(errorBox(e));
       return;
     }
     recStatus.textContent = `Recorded ${bytes(blob.size)}.`;
@@ -231,7 +244,7 @@ export function renderSearch(main) {
   function sendFile(file) {
     const bad = checkFile(file);
     if (bad) {
-      clear(results, errorBox(bad));
+      show(errorBox(bad));
       return;
     }
     send(file, file.name, `“${file.name}”`);
@@ -244,9 +257,7 @@ export function renderSearch(main) {
     const t0 = performance.now();
     const elapsed = h('span', { class: 'elapsed' }, '');
     const cancel = h('button', { type: 'button', class: 'button secondary', onclick: () => ctrl.abort() }, 'Cancel');
-    results.setAttribute('aria-busy', 'true');
-    clear(
-      results,
+    show(
       h(
         'div',
         { class: 'busy', role: 'status' },
@@ -261,16 +272,14 @@ export function renderSearch(main) {
       const r = await api.search(blob, filename, mode(), 10, ctrl.signal);
       if (st.ctrl !== ctrl) return;
       renderResults(results, r);
+      reveal(results);
     } catch (e) {
       if (st.ctrl !== ctrl) return;
-      if (e && e.name === 'AbortError') clear(results, h('p', { class: 'notice' }, 'Search cancelled.'));
-      else clear(results, errorBox(e));
+      if (e && e.name === 'AbortError') show(h('p', { class: 'notice' }, 'Search cancelled.'));
+      else show(errorBox(e));
     } finally {
       clearInterval(iv);
-      if (st.ctrl === ctrl) {
-        st.ctrl = null;
-        results.removeAttribute('aria-busy');
-      }
+      if (st.ctrl === ctrl) st.ctrl = null;
     }
   }
 

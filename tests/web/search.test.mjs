@@ -80,6 +80,10 @@ test('record with the fake microphone: stop locked for 3 s, level meter moves, i
   assert.match(card, /\d+% confidence/);
   assert.match(await page.textContent('#results .summary'), /Answered in \d/);
   await shots(page, '03-identified');
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), light, 'dark scheme');
+  await shots(page, '03-identified-dark');
   await noErrors(page);
 });
 
