@@ -12,8 +12,8 @@ let fx, srv, slow, browser, mic;
 before(async () => {
   fx = buildFixtures();
   srv = await startServer({ DATA_DIR: fx.data });
-  // The vibe lane sleeps past a 2 s deadline: a lane error next to the exact answer, and time to cancel.
-  slow = await startServer({ DATA_DIR: fx.data, AI_TEST_LANE_DELAY: 'vibe:8000', VIBE_TIMEOUT_S: '2' });
+  // The vibe lane sleeps past a 4 s deadline: a lane error next to the exact answer, and time to cancel.
+  slow = await startServer({ DATA_DIR: fx.data, AI_TEST_LANE_DELAY: 'vibe:8000', VIBE_TIMEOUT_S: '4' });
   browser = await launch(null);
   mic = await launch(fx.micClip);
 });
@@ -94,7 +94,7 @@ test('recording stops by itself at 10 s and is searched', async () => {
   await page.click('#record');
   await page.waitForSelector('#results .busy, #results .summary', { timeout: 15000 });
   const took = Date.now() - t0;
-  assert.ok(took >= 9500 && took < 14000, `auto-stop after ~10 s (took ${took} ms)`);
+  assert.ok(took >= 9500 && took < 16000, `auto-stop after ~10 s (took ${took} ms)`);
   await page.waitForSelector('#results .identified', { timeout: 20000 });
   assert.match(await page.textContent('#results .identified'), /Square Dance/);
   await noErrors(page);
@@ -142,7 +142,7 @@ test('upload a WAV and a WebM clip: each identified as its track; play starts at
   await noErrors(page);
 });
 
-test('mode selector: exact mode is sent; an unknown clip shows "not in the library"', async () => {
+test('mode selector: exact mode is used; an unknown clip shows "not in the library"', async () => {
   const page = await newPage(browser, srv.base);
   await page.goto('/');
   await page.check('input[name=mode][value=exact]');
@@ -202,5 +202,42 @@ test('a timed-out lane is reported without breaking the page; a search can be ca
   await shots(page, '09-lane-timeout');
   await page.setViewportSize({ width: 360, height: 740 });
   assert.ok((await overflowX(page)) <= 0, 'no horizontal scroll at 360 px with results');
+  await noErrors(page);
+});
+
+// The generated library cannot produce a low-confidence or a vibe answer on
+// demand (and this build's vibe lane may be a stub), so this one test answers
+// the search request itself with a recorded-shape response.
+test('rendering: below-threshold matches are "Possible matches", vibe results "Sounds like"', async () => {
+  const page = await newPage(browser, srv.base);
+  const lib = await (await fetch(`${srv.base}/api/v1/tracks?pageSize=3`)).json();
+  const [a, b, c] = lib.data;
+  await page.route('**/api/v1/search', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        request_id: '6f1c0000-0000-4000-8000-000000000000', query_duration_ms: 12.5, mode_used: 'both',
+        exact_matches: [
+          { track: a, confidence: 0.62, offset_seconds: 83.2, aligned_hashes: 14 },
+          { track: b, confidence: 0.31, offset_seconds: 3, aligned_hashes: 7 },
+        ],
+        vibe_matches: [{ track: c, similarity: 0.83, embedding_model: 'vibe-lite-v1' }],
+      }),
+    }),
+  );
+  await page.goto('/');
+  await upload(page, fx.wavClip);
+  await page.waitForSelector('#results .possible');
+  assert.equal(await page.$('#results .identified'), null, 'nothing below 0.85 is called identified');
+  assert.match(await page.textContent('#results .possible h2'), /^Possible matches$/);
+  assert.match(await page.textContent('#results .possible'), /may be wrong/);
+  const offsets = await page.$$eval('#results .possible .offset', (e) => e.map((x) => x.textContent));
+  assert.deepEqual(offsets, ['at 1:23', 'at 0:03']);
+  assert.match(await page.textContent('#results .possible .match'), /62% confidence/);
+  assert.match(await page.textContent('#results .sounds-like'), new RegExp(`${c.title}[\\s\\S]*83% similar`));
+  assert.match(await page.textContent('#results .summary'), /2 possible matches, none certain/);
+  assert.equal(await page.getAttribute('#results .possible .match-title a', 'href'), `#/tracks/${a.id}?t=83`);
+  await shots(page, '10-possible-and-vibe');
   await noErrors(page);
 });
