@@ -1,0 +1,421 @@
+/* The embedded vector store: one append-only file of fixed-size records,
+ * mapped into memory and scanned exactly.
+ *
+ * File DIR/flat.vec:  header (64 bytes: magic, dim, record size) then records
+ * of {16-byte track UUID, chunk, offset, duration, dead flag, dim floats}.
+ * Upserts append whole records and fdatasync before returning; a crash
+ * mid-append leaves a torn tail that open() cuts off.  Deletes set the dead
+ * flag in place; when a quarter of the records are dead the file is rewritten
+ * (temp file, fsync, rename).  One writer at a time, readers in parallel. */
+#include "vecstore/vecstore_int.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC          "AIVECF01"
+#define HEADER_SIZE    64
+#define REC_HEAD       32
+#define DEADLINE_EVERY 8192
+
+typedef struct {
+    uint8_t id[16];
+    int32_t chunk;
+    float offset, duration;
+    uint32_t dead;
+} rec_head_t;
+_Static_assert(sizeof(rec_head_t) == REC_HEAD, "record head layout");
+
+typedef struct {
+    pthread_rwlock_t lock;
+    char path[CONFIG_STR_MAX + 64];
+    int fd;
+    int dim;    /* 0: no collection (no file) */
+    size_t rec; /* record size */
+    size_t nrec, ndead;
+    unsigned char *map;
+    size_t map_len;
+} flat_t;
+
+static ai_err_t sys_err(ai_error_t *err, const char *what, const char *path)
+{
+    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "vector store: %s %s: %s", what, path,
+                        strerror(errno));
+}
+
+static void unmap(flat_t *f)
+{
+    if (f->map)
+        munmap(f->map, f->map_len);
+    f->map = NULL;
+    f->map_len = 0;
+}
+
+static ai_err_t remap(flat_t *f, ai_error_t *err)
+{
+    unmap(f);
+    size_t len = HEADER_SIZE + f->nrec * f->rec;
+    void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, f->fd, 0);
+    if (m == MAP_FAILED)
+        return sys_err(err, "cannot map", f->path);
+    f->map = m;
+    f->map_len = len;
+    return AI_OK;
+}
+
+static const rec_head_t *rec_at(const flat_t *f, size_t i)
+{
+    return (const rec_head_t *)(const void *)(f->map + HEADER_SIZE + i * f->rec);
+}
+
+static const float *vec_at(const flat_t *f, size_t i)
+{
+    return (const float *)(const void *)(f->map + HEADER_SIZE + i * f->rec + REC_HEAD);
+}
+
+/* Opens an existing file: header check, torn tail cut, map, dead count. */
+static ai_err_t load(flat_t *f, ai_error_t *err)
+{
+    f->fd = open(f->path, O_RDWR | O_CLOEXEC);
+    if (f->fd < 0)
+        return errno == ENOENT ? AI_OK : sys_err(err, "cannot open", f->path);
+    unsigned char h[HEADER_SIZE];
+    struct stat st;
+    uint32_t dim = 0, rec = 0;
+    if (fstat(f->fd, &st) != 0 || pread(f->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+        memcmp(h, MAGIC, 8) != 0)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                            "vector store: %s is not a vector file (run rebuild-index --vectors)",
+                            f->path);
+    memcpy(&dim, h + 8, 4);
+    memcpy(&rec, h + 12, 4);
+    if (dim == 0 || dim > VECSTORE_MAX_DIM || rec != REC_HEAD + 4 * dim)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "vector store: %s has a bad header",
+                            f->path);
+    f->dim = (int)dim;
+    f->rec = rec;
+    size_t body = (size_t)st.st_size - HEADER_SIZE;
+    f->nrec = body / f->rec;
+    if (body % f->rec) {
+        log_warn("vector store: cutting a torn record off %s (interrupted write)", f->path);
+        if (ftruncate(f->fd, (off_t)(HEADER_SIZE + f->nrec * f->rec)) != 0)
+            return sys_err(err, "cannot truncate", f->path);
+    }
+    ai_err_t rc = remap(f, err);
+    for (size_t i = 0; rc == AI_OK && i < f->nrec; i++)
+        f->ndead += rec_at(f, i)->dead != 0;
+    return rc;
+}
+
+ai_err_t vecstore_flat_open(const char *dir, void **impl, ai_error_t *err)
+{
+    *impl = NULL;
+    ai_err_t rc = fs_mkdir_p(dir, err);
+    if (rc)
+        return rc;
+    flat_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    pthread_rwlock_init(&f->lock, NULL);
+    f->fd = -1;
+    snprintf(f->path, sizeof f->path, "%s/flat.vec", dir);
+    rc = load(f, err);
+    if (rc != AI_OK) {
+        vecstore_flat_ops.close(f);
+        return rc;
+    }
+    *impl = f;
+    return AI_OK;
+}
+
+static void flat_close(void *impl)
+{
+    flat_t *f = impl;
+    if (!f)
+        return;
+    unmap(f);
+    if (f->fd >= 0)
+        close(f->fd);
+    pthread_rwlock_destroy(&f->lock);
+    free(f);
+}
+
+static void header_bytes(int dim, unsigned char h[HEADER_SIZE])
+{
+    memset(h, 0, HEADER_SIZE);
+    memcpy(h, MAGIC, 8);
+    uint32_t d = (uint32_t)dim, r = REC_HEAD + 4 * (uint32_t)dim;
+    memcpy(h + 8, &d, 4);
+    memcpy(h + 12, &r, 4);
+}
+
+/* Replaces the file with header + the given body (atomic), then reloads. */
+static ai_err_t rewrite(flat_t *f, int dim, const unsigned char *body, size_t len, ai_error_t *err)
+{
+    unsigned char *buf = malloc(HEADER_SIZE + len);
+    if (!buf)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    header_bytes(dim, buf);
+    if (len)
+        memcpy(buf + HEADER_SIZE, body, len);
+    ai_err_t rc = fs_write_atomic(f->path, buf, HEADER_SIZE + len, err);
+    free(buf);
+    if (rc)
+        return rc;
+    unmap(f);
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    f->dim = 0;
+    f->nrec = f->ndead = 0;
+    return load(f, err);
+}
+
+static ai_err_t ensure_locked(flat_t *f, int dim, ai_error_t *err)
+{
+    if (f->dim == 0)
+        return rewrite(f, dim, NULL, 0, err);
+    if (f->dim != dim)
+        return ai_error_set(err, AI_ERR_SERVICE_UNAVAILABLE,
+                            "the vector store %s holds %d-dimensional vectors but the embedding "
+                            "model makes %d; run `audio-ident rebuild-index --vectors`",
+                            f->path, f->dim, dim);
+    return AI_OK;
+}
+
+static ai_err_t flat_ensure(void *impl, int dim, ai_error_t *err)
+{
+    flat_t *f = impl;
+    pthread_rwlock_wrlock(&f->lock);
+    ai_err_t rc = ensure_locked(f, dim, err);
+    pthread_rwlock_unlock(&f->lock);
+    return rc;
+}
+
+static ai_err_t flat_dim(void *impl, int *dim, ai_error_t *err)
+{
+    flat_t *f = impl;
+    pthread_rwlock_rdlock(&f->lock);
+    *dim = f->dim;
+    pthread_rwlock_unlock(&f->lock);
+    return AI_OK;
+}
+
+static int parse_uuid(const char *s, uint8_t out[16])
+{
+    int k = 0;
+    for (const char *p = s; *p && k < 32; p++) {
+        if (*p == '-')
+            continue;
+        int v = (*p >= '0' && *p <= '9')   ? *p - '0'
+                : (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
+                : (*p >= 'A' && *p <= 'F') ? *p - 'A' + 10
+                                           : -1;
+        if (v < 0)
+            return 0;
+        out[k / 2] = (uint8_t)(k % 2 ? (out[k / 2] | v) : (v << 4));
+        k++;
+    }
+    return k == 32;
+}
+
+static void format_uuid(const uint8_t id[16], char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    int o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[id[i] >> 4];
+        out[o++] = hex[id[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+/* Marks every live record of the track dead (in the file, then synced). */
+static ai_err_t kill_track(flat_t *f, const uint8_t id[16], ai_error_t *err)
+{
+    uint32_t one = 1;
+    int changed = 0;
+    for (size_t i = 0; i < f->nrec; i++) {
+        const rec_head_t *r = rec_at(f, i);
+        if (r->dead || memcmp(r->id, id, 16) != 0)
+            continue;
+        off_t at = (off_t)(HEADER_SIZE + i * f->rec + offsetof(rec_head_t, dead));
+        if (pwrite(f->fd, &one, sizeof one, at) != (ssize_t)sizeof one)
+            return sys_err(err, "cannot write", f->path);
+        f->ndead++;
+        changed = 1;
+    }
+    if (changed && fdatasync(f->fd) != 0)
+        return sys_err(err, "cannot sync", f->path);
+    return AI_OK;
+}
+
+static ai_err_t flat_upsert(void *impl, const float *vecs, size_t n, int dim,
+                            const vecstore_chunk_t *chunks, ai_error_t *err)
+{
+    flat_t *f = impl;
+    pthread_rwlock_wrlock(&f->lock);
+    ai_err_t rc = ensure_locked(f, dim, err);
+    unsigned char *buf = rc == AI_OK ? calloc(n, f->rec) : NULL;
+    if (rc == AI_OK && !buf)
+        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    /* an upsert replaces what the tracks had */
+    for (size_t i = 0; rc == AI_OK && i < n; i++) {
+        rec_head_t h = {.chunk = chunks[i].chunk_index,
+                        .offset = (float)chunks[i].offset_sec,
+                        .duration = (float)chunks[i].duration_sec};
+        parse_uuid(chunks[i].track_id, h.id);
+        if (i == 0 || strcmp(chunks[i].track_id, chunks[i - 1].track_id) != 0)
+            rc = kill_track(f, h.id, err);
+        memcpy(buf + i * f->rec, &h, sizeof h);
+        memcpy(buf + i * f->rec + REC_HEAD, vecs + i * (size_t)dim, (size_t)dim * sizeof(float));
+    }
+    if (rc == AI_OK) {
+        size_t len = n * f->rec;
+        off_t at = (off_t)(HEADER_SIZE + f->nrec * f->rec);
+        size_t done = 0;
+        while (done < len) {
+            ssize_t w = pwrite(f->fd, buf + done, len - done, at + (off_t)done);
+            if (w <= 0) {
+                rc = sys_err(err, "cannot append to", f->path);
+                break;
+            }
+            done += (size_t)w;
+        }
+        if (rc == AI_OK && fdatasync(f->fd) != 0)
+            rc = sys_err(err, "cannot sync", f->path);
+        if (rc == AI_OK) {
+            f->nrec += n;
+            rc = remap(f, err);
+        } else if (ftruncate(f->fd, at) != 0) { /* keep the file whole */
+            log_warn("vector store: cannot cut a failed append off %s", f->path);
+        }
+    }
+    free(buf);
+    pthread_rwlock_unlock(&f->lock);
+    return rc;
+}
+
+/* Rewrites the file with only the live records. */
+static ai_err_t compact(flat_t *f, ai_error_t *err)
+{
+    size_t live = f->nrec - f->ndead, k = 0;
+    unsigned char *body = malloc(live ? live * f->rec : 1);
+    if (!body)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    for (size_t i = 0; i < f->nrec; i++)
+        if (!rec_at(f, i)->dead)
+            memcpy(body + (k++) * f->rec, rec_at(f, i), f->rec);
+    ai_err_t rc = rewrite(f, f->dim, body, live * f->rec, err);
+    free(body);
+    return rc;
+}
+
+static ai_err_t flat_delete_track(void *impl, const char *track_id, ai_error_t *err)
+{
+    flat_t *f = impl;
+    uint8_t id[16];
+    parse_uuid(track_id, id);
+    pthread_rwlock_wrlock(&f->lock);
+    ai_err_t rc = f->dim ? kill_track(f, id, err) : AI_OK;
+    if (rc == AI_OK && f->ndead >= 64 && f->ndead * 4 >= f->nrec)
+        rc = compact(f, err);
+    pthread_rwlock_unlock(&f->lock);
+    return rc;
+}
+
+/* Dot product with independent accumulators (vectorisable, pipelined). */
+static float dot(const float *restrict a, const float *restrict b, int n)
+{
+    float s[8] = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            s[j] += a[i + j] * b[i + j];
+    float t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; i < n; i++)
+        t += a[i] * b[i];
+    return t;
+}
+
+static ai_err_t flat_query(void *impl, const float *vec, int dim, size_t k, deadline_t deadline,
+                           vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
+{
+    flat_t *f = impl;
+    ai_err_t rc = AI_OK;
+    pthread_rwlock_rdlock(&f->lock);
+    if (f->dim && f->dim != dim)
+        rc = ai_error_set(err, AI_ERR_SERVICE_UNAVAILABLE,
+                          "query has %d dimensions, the vector store %d; run `audio-ident "
+                          "rebuild-index --vectors`",
+                          dim, f->dim);
+    for (size_t i = 0; rc == AI_OK && f->dim && i < f->nrec; i++) {
+        if (i % DEADLINE_EVERY == DEADLINE_EVERY - 1 && deadline_passed(deadline)) {
+            rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the vector scan ran out of time");
+            break;
+        }
+        const rec_head_t *r = rec_at(f, i);
+        if (r->dead)
+            continue;
+        vecstore_hit_t h = {
+            .chunk_index = r->chunk, .offset_sec = r->offset, .score = dot(vec, vec_at(f, i), dim)};
+        if (*nhits < k || h.score > hits[0].score) {
+            format_uuid(r->id, h.track_id);
+            vecstore_topk_offer(hits, k, nhits, &h);
+        }
+    }
+    pthread_rwlock_unlock(&f->lock);
+    if (rc == AI_OK)
+        vecstore_topk_sort(hits, *nhits);
+    else
+        *nhits = 0;
+    return rc;
+}
+
+static ai_err_t flat_count(void *impl, uint64_t *n, ai_error_t *err)
+{
+    flat_t *f = impl;
+    pthread_rwlock_rdlock(&f->lock);
+    *n = f->nrec - f->ndead;
+    pthread_rwlock_unlock(&f->lock);
+    return AI_OK;
+}
+
+static ai_err_t flat_drop(void *impl, ai_error_t *err)
+{
+    flat_t *f = impl;
+    ai_err_t rc = AI_OK;
+    pthread_rwlock_wrlock(&f->lock);
+    unmap(f);
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    f->dim = 0;
+    f->nrec = f->ndead = 0;
+    if (unlink(f->path) != 0 && errno != ENOENT)
+        rc = sys_err(err, "cannot remove", f->path);
+    pthread_rwlock_unlock(&f->lock);
+    return rc;
+}
+
+const vecstore_ops_t vecstore_flat_ops = {
+    .name = "flat",
+    .close = flat_close,
+    .ensure = flat_ensure,
+    .dim = flat_dim,
+    .upsert = flat_upsert,
+    .delete_track = flat_delete_track,
+    .query = flat_query,
+    .count = flat_count,
+    .drop = flat_drop,
+};

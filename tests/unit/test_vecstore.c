@@ -1,0 +1,232 @@
+/* The vector store suite, run against the embedded flat file and against
+ * the Qdrant client talking to the in-process stand-in. */
+#include "base/uuid.h"
+#include "qdrant_standin.h"
+#include "test.h"
+#include "vecstore/vecstore.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIM 8
+
+static qdrant_standin_t *standin;
+
+/* A store of the given kind in a fresh data dir. */
+static vecstore_t *open_store(int qdrant, const char *name)
+{
+    config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", test_path(name));
+    snprintf(cfg.qdrant_collection, sizeof cfg.qdrant_collection, "%s", name);
+    if (qdrant) {
+        if (!standin)
+            standin = qdrant_standin_start();
+        if (!standin)
+            return NULL;
+        snprintf(cfg.qdrant_url, sizeof cfg.qdrant_url, "http://127.0.0.1:%u/",
+                 qdrant_standin_port(standin));
+        snprintf(cfg.qdrant_api_key, sizeof cfg.qdrant_api_key, "k3y");
+    }
+    vecstore_t *vs = NULL;
+    ai_error_t err;
+    return vecstore_open(&cfg, &vs, &err) == AI_OK ? vs : NULL;
+}
+
+/* Unit vector pointing mostly along axis `a`, a little along `b`. */
+static void unit(float *v, int a, int b, float mix)
+{
+    memset(v, 0, DIM * sizeof *v);
+    v[a] = 1.0f;
+    v[b] += mix;
+    float n = sqrtf(1.0f + mix * mix);
+    for (int i = 0; i < DIM; i++)
+        v[i] /= n;
+}
+
+static void add_track(vecstore_t *vs, const char *id, int axis, int chunks)
+{
+    float v[4 * DIM];
+    vecstore_chunk_t c[4];
+    for (int i = 0; i < chunks; i++) {
+        unit(v + i * DIM, axis, (axis + 1) % DIM, 0.1f * (float)i);
+        c[i] = (vecstore_chunk_t){id, i, 5.0 * i, 10.0, "Title", "Artist"};
+    }
+    ai_error_t err;
+    CHECK_EQ_INT(vecstore_upsert(vs, v, (size_t)chunks, DIM, c, &err), AI_OK);
+}
+
+static const char *A = "11111111-1111-4111-8111-111111111111";
+static const char *B = "22222222-2222-4222-8222-222222222222";
+static const char *C = "33333333-3333-4333-8333-333333333333";
+
+static void suite(int qdrant)
+{
+    vecstore_t *vs = open_store(qdrant, qdrant ? "suite_q" : "suite_f");
+    REQUIRE(vs != NULL);
+    CHECK_EQ_STR(vecstore_backend(vs), qdrant ? "qdrant" : "flat");
+    ai_error_t err;
+    int dim = -1;
+    CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_OK);
+    CHECK_EQ_INT(dim, 0); /* nothing yet */
+    vecstore_hit_t hits[10];
+    size_t n = 99;
+    float q[DIM];
+    unit(q, 0, 1, 0.0f);
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err), AI_OK);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK); /* twice is fine */
+    CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_OK);
+    CHECK_EQ_INT(dim, DIM);
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM + 1, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "rebuild-index --vectors") != NULL);
+
+    add_track(vs, A, 0, 3);
+    add_track(vs, B, 2, 2);
+    add_track(vs, C, 5, 4);
+    uint64_t count = 0;
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 9);
+    add_track(vs, B, 2, 2); /* upsert again: replaces, not duplicates */
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 9);
+
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 4, deadline_in(5), hits, &n, &err), AI_OK);
+    REQUIRE(n == 4);
+    CHECK_EQ_STR(hits[0].track_id, A);
+    CHECK_EQ_INT(hits[0].chunk_index, 0);
+    CHECK_NEAR(hits[0].score, 1.0, 1e-4);
+    CHECK_EQ_STR(hits[1].track_id, A);
+    CHECK_EQ_INT(hits[1].chunk_index, 1);
+    CHECK_NEAR(hits[1].offset_sec, 5.0, 1e-6);
+    for (size_t i = 1; i < n; i++)
+        CHECK(hits[i - 1].score >= hits[i].score);
+
+    CHECK_EQ_INT(vecstore_delete_track(vs, A, &err), AI_OK);
+    CHECK_EQ_INT(vecstore_delete_track(vs, A, &err), AI_OK); /* idempotent */
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 6);
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 10, 0, hits, &n, &err), AI_OK);
+    CHECK_EQ_INT(n, 6);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strcmp(hits[i].track_id, A) != 0);
+
+    float q9[DIM + 1] = {1.0f};
+    CHECK_EQ_INT(vecstore_query(vs, q9, DIM + 1, 3, 0, hits, &n, &err) != AI_OK, 1);
+    CHECK_EQ_INT(
+        vecstore_upsert(vs, q, 1, DIM, &(vecstore_chunk_t){"bad", 0, 0, 0, NULL, NULL}, &err),
+        AI_ERR_VALIDATION_ERROR);
+    CHECK_EQ_INT(vecstore_drop(vs, &err), AI_OK);
+    CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_OK);
+    CHECK_EQ_INT(dim, 0);
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 0);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_flat_suite)
+{
+    suite(0);
+}
+
+TEST(vecstore_qdrant_suite)
+{
+    suite(1);
+    REQUIRE(standin != NULL);
+    CHECK_EQ_STR(qdrant_standin_last_api_key(standin), "k3y");
+}
+
+TEST(vecstore_qdrant_retries_5xx_then_gives_up)
+{
+    vecstore_t *vs = open_store(1, "retry");
+    REQUIRE(vs != NULL);
+    ai_error_t err;
+    qdrant_standin_fail_next(standin, 2); /* two 500s, the third attempt works */
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
+    add_track(vs, A, 1, 2);
+    qdrant_standin_fail_next(standin, 3); /* every attempt fails */
+    uint64_t count;
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "500") != NULL);
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 2);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_qdrant_down_is_service_unavailable)
+{
+    config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.qdrant_url, sizeof cfg.qdrant_url, "http://user:secret@127.0.0.1:1");
+    snprintf(cfg.qdrant_collection, sizeof cfg.qdrant_collection, "x");
+    vecstore_t *vs = NULL;
+    ai_error_t err;
+    REQUIRE(vecstore_open(&cfg, &vs, &err) == AI_OK); /* no I/O at open */
+    float q[DIM];
+    unit(q, 0, 1, 0);
+    vecstore_hit_t hits[2];
+    size_t n;
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 2, deadline_in(3), hits, &n, &err),
+                 AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "127.0.0.1:1") != NULL);
+    CHECK(strstr(err.message, "secret") == NULL);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_flat_survives_torn_tail_reopen_and_compaction)
+{
+    vecstore_t *vs = open_store(0, "torn");
+    REQUIRE(vs != NULL);
+    ai_error_t err;
+    char ids[100][37];
+    for (int t = 0; t < 100; t++) {
+        snprintf(ids[t], sizeof ids[t], "%08x-0000-4000-8000-000000000000", t + 1);
+        add_track(vs, ids[t], t % DIM, 2);
+    }
+    vecstore_close(vs);
+    /* a crash mid-append: half a record at the end */
+    REQUIRE(test_sh("head -c 50 /dev/urandom >> '%s/torn/vectors/flat.vec'", test_tmpdir()) == 0);
+    vs = open_store(0, "torn");
+    REQUIRE(vs != NULL);
+    uint64_t count;
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 200);
+    /* deleting 60 tracks triggers compaction; results stay right */
+    for (int t = 0; t < 60; t++)
+        CHECK_EQ_INT(vecstore_delete_track(vs, ids[t], &err), AI_OK);
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 80);
+    REQUIRE(
+        test_sh("test $(stat -c %%s '%s/torn/vectors/flat.vec') -lt $((64 + 200 * (32 + 4 * %d)))",
+                test_tmpdir(), DIM) == 0);
+    float q[DIM];
+    unit(q, 3, 4, 0);
+    vecstore_hit_t hits[5];
+    size_t n;
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err), AI_OK);
+    REQUIRE(n == 5);
+    CHECK_NEAR(hits[0].score, 1.0, 1e-4);
+    CHECK(strtol(hits[0].track_id, NULL, 16) > 60);
+    CHECK_EQ_INT((strtol(hits[0].track_id, NULL, 16) - 1) % DIM, 3);
+    vecstore_close(vs);
+    vs = open_store(0, "torn");
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 80);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_point_ids_are_stable_uuids)
+{
+    char a[37], b[37], c[37];
+    vecstore_point_id(A, 3, a);
+    vecstore_point_id(A, 3, b);
+    vecstore_point_id(A, 4, c);
+    CHECK(uuid_valid(a));
+    CHECK_EQ_STR(a, b);
+    CHECK(strcmp(a, c) != 0);
+    qdrant_standin_stop(standin);
+    standin = NULL;
+}
