@@ -49,7 +49,8 @@ export function renderSearch(main) {
   const levelFill = h('div', { class: 'meter-fill' });
   const meter = h('div', { class: 'meter', 'aria-hidden': 'true' }, levelFill);
   const progress = h('progress', { max: String(MAX_SECONDS), value: '0', 'aria-label': 'Recording time' });
-  const timeText = h('span', { class: 'rec-time' }, `0:00 / ${clock(MAX_SECONDS)}`);
+  const idleTime = `max ${clock(MAX_SECONDS)}`;
+  const timeText = h('span', { class: 'rec-time' }, idleTime);
   const recLabel = h('span', { class: 'rec-label' }, 'Record');
   const recBtn = h(
     'button',
@@ -168,7 +169,7 @@ export function renderSearch(main) {
       recLabel.textContent = 'Record';
       recBtn.setAttribute('aria-label', 'Start recording');
       progress.value = 0;
-      timeText.textContent = `0:00 / ${clock(MAX_SECONDS)}`;
+      timeText.textContent = idleTime;
     }
   }
 
@@ -211,7 +212,7 @@ export function renderSearch(main) {
   function tick() {
     const el = (performance.now() - st.t0) / 1000;
     progress.value = Math.min(el, MAX_SECONDS);
-    timeText.textContent = `${clock(el)} / ${clock(MAX_SECONDS)}`;
+    timeText.textContent = `${clock(el)} · ${Math.max(0, Math.ceil(MAX_SECONDS - el))} s left`;
     if (el < MIN_SECONDS) {
       recLabel.textContent = `Recording ${Math.ceil(MIN_SECONDS - el)}…`;
       recBtn.setAttribute('aria-label', `Recording; stop is available in ${Math.ceil(MIN_SECONDS - el)} seconds`);
