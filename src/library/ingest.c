@@ -136,8 +136,9 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
     ai_error_clear(err);
 
     audio_decoded_t d = {0};
-    audio_decode_opts_t dopt = {.rates = {FP_SAMPLE_RATE},
-                                .nrates = 1,
+    int emb_rate = embed_info(lib->emb)->sample_rate;
+    audio_decode_opts_t dopt = {.rates = {FP_SAMPLE_RATE, emb_rate},
+                                .nrates = emb_rate == FP_SAMPLE_RATE ? 1 : 2,
                                 .max_seconds = lib->cfg.max_track_seconds,
                                 .truncate = 0,
                                 .timeout_s = 600};
@@ -197,8 +198,12 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
         rc = fs_write_atomic(path, data, len, err);
     if (rc == AI_OK)
         rc = fpindex_add_track(lib->fp, t.fp_track_no, h, nh, (uint32_t)frames, err);
+    const audio_pcm_t *vpcm = &d.pcm[dopt.nrates - 1];
     if (rc == AI_OK)
-        rc = meta_track_update_index_info(lib->meta, t.id, 1, "", 0, err);
+        rc = library_store_vectors(lib, &t, vpcm->samples, vpcm->n, err);
+    if (rc == AI_OK)
+        rc = meta_track_update_index_info(lib->meta, t.id, 1, embed_info(lib->emb)->name,
+                                          embed_info(lib->emb)->dim, err);
     if (rc == AI_OK)
         rc = meta_track_set_ready(lib->meta, t.id, err);
     if (rc == AI_OK) {
@@ -208,6 +213,7 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
          * will be rolled back by the next repair */
         ai_error_t e2;
         if (fpindex_delete_track(lib->fp, t.fp_track_no, &e2) == AI_OK &&
+            vecstore_delete_track(lib->vs, t.id, &e2) == AI_OK &&
             (unlink(path) == 0 || errno == ENOENT))
             meta_track_delete(lib->meta, t.id, &e2);
     }

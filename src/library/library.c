@@ -23,6 +23,7 @@ ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
     snprintf(lib->raw_dir, sizeof lib->raw_dir, "%s/raw", cfg->data_dir);
     char fpdir[CONFIG_STR_MAX + 16];
     snprintf(fpdir, sizeof fpdir, "%s/fpindex", cfg->data_dir);
+    snprintf(lib->stats_path, sizeof lib->stats_path, "%s/vectors/stats.txt", cfg->data_dir);
     ai_err_t rc = fs_mkdir_p(lib->raw_dir, err);
     if (rc == AI_OK)
         rc = meta_open(cfg->database_url, (int)cfg->workers + 2, &lib->meta, err);
@@ -30,6 +31,10 @@ ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
         rc = meta_migrate(lib->meta, NULL, err);
     if (rc == AI_OK)
         rc = fpindex_open(fpdir, &lib->fp, err);
+    if (rc == AI_OK)
+        rc = embed_open(cfg->embedding_model, lib->stats_path, &lib->emb, err);
+    if (rc == AI_OK)
+        rc = vecstore_open(cfg, &lib->vs, err);
     if (rc == AI_OK)
         rc = library_repair_older_than(lib, LIBRARY_PENDING_GRACE_S, NULL, err);
     if (rc != AI_OK) {
@@ -44,6 +49,8 @@ void library_close(library_t *lib)
 {
     if (!lib)
         return;
+    vecstore_close(lib->vs);
+    embed_close(lib->emb);
     fpindex_close(lib->fp);
     meta_close(lib->meta);
     free(lib);
@@ -57,6 +64,21 @@ meta_t *library_meta(library_t *lib)
 fpindex_t *library_fpindex(library_t *lib)
 {
     return lib->fp;
+}
+
+embedder_t *library_embedder(library_t *lib)
+{
+    return lib->emb;
+}
+
+vecstore_t *library_vecstore(library_t *lib)
+{
+    return lib->vs;
+}
+
+const char *library_stats_path(const library_t *lib)
+{
+    return lib->stats_path;
 }
 
 const config_t *library_config(const library_t *lib)
@@ -87,6 +109,8 @@ void library_track_path(const library_t *lib, const meta_track_t *t, char *out, 
 static ai_err_t remove_track(library_t *lib, const meta_track_t *t, ai_error_t *err)
 {
     ai_err_t rc = fpindex_delete_track(lib->fp, t->fp_track_no, err);
+    if (rc == AI_OK)
+        rc = vecstore_delete_track(lib->vs, t->id, err);
     if (rc)
         return rc;
     char path[CONFIG_STR_MAX + 128];

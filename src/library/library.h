@@ -11,11 +11,12 @@
  *   → SHA-256 → byte-identical duplicate? (→ duplicate, nothing written)
  *   → decode (MAX_TRACK_SECONDS → AUDIO_TOO_LONG) → same content already in
  *   the library (its own fingerprints match one track end to end → duplicate)
- *   → store the original (temp + fsync + rename) → row status=pending
- *   → fingerprints (one LMDB transaction) → status=ready.
+ *   → row status=pending → store the original (temp + fsync + rename)
+ *   → fingerprints (one LMDB transaction) → chunk vectors (10 s windows,
+ *   5 s hop, in the vector store) → status=ready.
  * Search only sees ready rows, so a crash at any point leaves no half-visible
- * track; library_repair() rolls pending rows back (fingerprints, file, row).
- * Delete runs the reverse order: fingerprints, file, row.
+ * track; library_repair() rolls pending rows back (fingerprints, vectors,
+ * file, row).  Delete runs the same order: fingerprints, vectors, file, row.
  *
  * Thread-safety: a library_t is shared by all threads; every function may run
  * concurrently (two ingests of the same bytes give exactly one track: the
@@ -30,9 +31,11 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "embed/embed.h"
 #include "fp/fp.h"
 #include "fpindex/fpindex.h"
 #include "meta/meta.h"
+#include "vecstore/vecstore.h"
 
 typedef struct library library_t;
 
@@ -41,6 +44,12 @@ void library_close(library_t *lib);
 
 meta_t *library_meta(library_t *lib);
 fpindex_t *library_fpindex(library_t *lib);
+/* The vibe lane's embedder (EMBEDDING_MODEL) and vector store (flat file or
+ * Qdrant); both owned by the library. */
+embedder_t *library_embedder(library_t *lib);
+vecstore_t *library_vecstore(library_t *lib);
+/* Where rebuild-index keeps the embedder's per-library statistics. */
+const char *library_stats_path(const library_t *lib);
 const config_t *library_config(const library_t *lib);
 
 /* Optional overrides of the container tags (NULL = use the tags, then the
@@ -85,7 +94,8 @@ ai_err_t library_ingest_dir(library_t *lib, const char *dir, int workers, int js
                             FILE *progress, library_dir_report_t *rep, ai_error_t *err);
 void library_dir_report_release(library_dir_report_t *rep);
 
-/* Removes fingerprints, stored file and row (NOT_FOUND for an unknown id). */
+/* Removes fingerprints, vectors, stored file and row (NOT_FOUND for an
+ * unknown id). */
 ai_err_t library_delete(library_t *lib, const char *track_id, ai_error_t *err);
 
 /* Rolls back pending rows (a crash mid-ingest) older than two minutes —
