@@ -14,7 +14,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || fail "Chromium not found at $CHROMIUM (apt-get install chromium)"
 "$AI_BIN" serve --help >/dev/null 2>&1
 [ $? -eq 2 ] && fail "'$AI_BIN serve' is not implemented"
-if [ ! -f node_modules/playwright-core/package.json ]; then
+if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null || fail "npm ci (playwright-core) failed"
 fi
 export AI_BIN CHROMIUM
