@@ -52,11 +52,13 @@ export function renderSearch(main) {
   const idleTime = `max ${clock(MAX_SECONDS)}`;
   const timeText = h('span', { class: 'rec-time' }, idleTime);
   const recLabel = h('span', { class: 'rec-label' }, 'Record');
+  const recSub = h('span', { class: 'rec-sub' }, '');
   const recBtn = h(
     'button',
     { type: 'button', class: 'rec-btn', id: 'record', 'aria-describedby': 'rec-status', onclick: onRecordClick },
     h('span', { class: 'rec-icon', 'aria-hidden': 'true' }),
     recLabel,
+    recSub,
   );
   const recStatus = h(
     'p',
@@ -167,6 +169,7 @@ export function renderSearch(main) {
     if (!on) {
       recBtn.removeAttribute('aria-disabled');
       recLabel.textContent = 'Record';
+      recSub.textContent = '';
       recBtn.setAttribute('aria-label', 'Start recording');
       progress.value = 0;
       timeText.textContent = idleTime;
@@ -214,11 +217,13 @@ export function renderSearch(main) {
     progress.value = Math.min(el, MAX_SECONDS);
     timeText.textContent = `${clock(el)} · ${Math.max(0, Math.ceil(MAX_SECONDS - el))} s left`;
     if (el < MIN_SECONDS) {
-      recLabel.textContent = `Recording ${Math.ceil(MIN_SECONDS - el)}…`;
+      recLabel.textContent = 'Recording';
+      recSub.textContent = `stop in ${Math.ceil(MIN_SECONDS - el)}`;
       recBtn.setAttribute('aria-label', `Recording; stop is available in ${Math.ceil(MIN_SECONDS - el)} seconds`);
     } else if (recBtn.getAttribute('aria-disabled') === 'true') {
       recBtn.removeAttribute('aria-disabled');
       recLabel.textContent = 'Stop';
+      recSub.textContent = '';
       recBtn.setAttribute('aria-label', 'Stop recording and search');
       recStatus.textContent = `You can stop now; recording ends by itself at ${MAX_SECONDS} seconds.`;
     }
