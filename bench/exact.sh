@@ -6,7 +6,12 @@
 #   BENCH_QUICK=1          a few tracks and variants (smoke run)
 #   BENCH_DISTRACTORS=N    add N synthetic distractor tracks to the index
 #   BENCH_HELD_OUT=N       tracks kept out of the index as negatives (default 5)
-#   --quick / --distractors N / --held-out N   same as the variables above
+#   BENCH_REUSE=1          keep the query clips and the index of an earlier run
+#                          with the same settings (a 2,000-distractor index takes
+#                          minutes to build); the index lives in
+#                          bench-data/exact-index-dN, stamped with what it holds
+#   BENCH_EVERY=K          run a seeded 1-in-K sample of the queries
+#   --quick / --distractors N / --held-out N / --reuse / --every K   same as above
 # Output: a table on stdout and bench-data/results/exact.json.
 set -euo pipefail
 while [ $# -gt 0 ]; do
@@ -14,7 +19,9 @@ while [ $# -gt 0 ]; do
     --quick) BENCH_QUICK=1 ;;
     --distractors) BENCH_DISTRACTORS=${2:?--distractors needs a number}; shift ;;
     --held-out) BENCH_HELD_OUT=${2:?--held-out needs a number}; shift ;;
-    *) echo "usage: bench/exact.sh [--quick] [--distractors N] [--held-out N]" >&2; exit 2 ;;
+    --reuse) BENCH_REUSE=1 ;;
+    --every) BENCH_EVERY=${2:?--every needs a number}; shift ;;
+    *) echo "usage: bench/exact.sh [--quick] [--distractors N] [--held-out N] [--reuse] [--every K]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -23,6 +30,8 @@ BIN=${AI_BIN:-build/release/audio-ident}
 DATA=${BENCH_DATA:-bench-data}
 QUICK=${BENCH_QUICK:-0}
 HELD_OUT=${BENCH_HELD_OUT:-5}
+REUSE=${BENCH_REUSE:-0}
+DISTRACTORS=${BENCH_DISTRACTORS:-0}
 mkdir -p "$DATA/results"
 
 corpus=${BENCH_DIR:-}
@@ -40,11 +49,15 @@ mapfile -t all < <(find "$corpus" -type f \( -name '*.ogg' -o -name '*.mp3' -o -
 [ "$QUICK" = 1 ] && all=("${all[@]:0:8}") && HELD_OUT=2
 
 work="$DATA/exact-work"
-rm -rf "$work" && mkdir -p "$work/q"
+manifest="$work/manifest.tsv"
 indexed=("${all[@]:HELD_OUT}")
 held=("${all[@]:0:HELD_OUT}")
+params="corpus=$corpus quick=$QUICK held_out=$HELD_OUT tracks=${#all[@]}"
+if [ "$REUSE" = 1 ] && [ -s "$manifest" ] && [ "$(cat "$work/params" 2>/dev/null)" = "$params" ]; then
+  echo "reusing the $(wc -l < "$manifest") queries in $work" >&2
+else
+rm -rf "$work" && mkdir -p "$work/q"
 printf '%s\n' "${indexed[@]}" > "$work/tracks.txt"
-manifest="$work/manifest.tsv"
 : > "$manifest"
 
 RANDOM=20261125 # reproducible clip positions and noise seeds
@@ -131,9 +144,11 @@ for len in "${lengths[@]}"; do
     printf '%s\t-\tneg-noise\t%s\t0\n' "$work/q/$n.wav" "$len" >> "$manifest"
   done
 done
+echo "$params" > "$work/params"
 echo "$(wc -l < "$manifest") queries" >&2
-rm -rf "$work/index"
-"$BIN" bench exact --tracks "$work/tracks.txt" --queries "$manifest" --index "$work/index" \
-  --distractors "${BENCH_DISTRACTORS:-0}" --json "$DATA/results/exact.json" \
+fi
+"$BIN" bench exact --tracks "$work/tracks.txt" --queries "$manifest" \
+  --index "$DATA/exact-index-d$DISTRACTORS" --reuse-index "$REUSE" --every "${BENCH_EVERY:-1}" \
+  --distractors "$DISTRACTORS" --json "$DATA/results/exact.json" \
   --dump "$DATA/results/exact-queries.tsv"
 echo "JSON: $DATA/results/exact.json"

@@ -39,6 +39,10 @@
 
 typedef struct fpindex fpindex_t;
 
+/* Version of the on-disk hash and posting layout; an index written with
+ * another version must be rebuilt. */
+#define FPINDEX_FORMAT 2
+
 /* Opens (creating when absent) the index in directory dir. */
 ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err);
 /* Same with an explicit initial map size in bytes (tests exercise growth). */
@@ -80,8 +84,15 @@ typedef struct {
 #define FPINDEX_MIN_SCORE 20.0 /* below: not returned */
 #define FPINDEX_MIN_ALIGNED 8
 
+/* Votes cast per query (postings × clip occurrences), spent on the rarest
+ * hashes first. */
+#define FPINDEX_DEFAULT_BUDGET 60000
+
 typedef struct {
     size_t max_results;        /* 1..; out has room for this many */
+    size_t max_postings;       /* vote budget; 0 = FPINDEX_DEFAULT_BUDGET */
+    double min_score;          /* weaker matches dropped; 0 = FPINDEX_MIN_SCORE (the
+                                * benchmark lowers it to see the unrelated audio's scores) */
     deadline_t deadline;       /* 0 = none */
     const atomic_int *cancel;  /* may be NULL; nonzero = stop */
 } fpindex_query_opts_t;

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A hash's postings beyond this are skipped: such a hash is in so many tracks
- * that it carries no information, and scanning it would cost time. */
-#define MAX_POSTINGS 20000
+/* A hash with more postings than this is a stop word: it is in so many
+ * tracks that it carries no information, and is neither voted nor verified. */
+#define FPI_STOP_POSTINGS 20000
+/* Candidates re-counted beyond max_results. */
+#define FPI_EXTRA_VERIFY 8
+/* Clip hashes looked at (a 30 s clip has ~6,000). */
+#define FPI_MAX_QUERY_HASHES 65536
 #define OFFSET_BIAS (1 << 30)
 
 /* ------------------------------------------------------------ vote table */
@@ -136,7 +140,249 @@ static int stop_requested(const fpindex_query_opts_t *o)
     return deadline_passed(o->deadline) || (o->cancel && atomic_load(o->cancel));
 }
 
+/* Per track: all its votes and its best offset (±1 frame merged), sorted by
+ * that aligned count. */
+static ai_err_t best_offsets(votes_t *votes, cand_t **out, size_t *nout, ai_error_t *err)
+{
+    votes_t per_track = {0}; /* key = track, count = index into cands + 1 */
+    cand_t *cands = NULL;
+    size_t ncands = 0, cap = 0;
+    for (size_t s = 0; s < votes->cap; s++) {
+        if (!votes->v[s].key)
+            continue;
+        uint64_t key = votes->v[s].key - 1;
+        uint32_t track = (uint32_t)(key >> 32);
+        int64_t off = (int64_t)(uint32_t)key - OFFSET_BIAS;
+        uint32_t c = votes->v[s].count;
+        for (int d = -1; d <= 1; d += 2) {
+            vote_t *nb = votes_slot(votes, vote_key(track, off + d), 0);
+            if (nb)
+                c += nb->count;
+        }
+        vote_t *pt = votes_slot(&per_track, track, 1);
+        if (!pt)
+            goto fail;
+        if (!pt->count) {
+            if (ncands == cap) {
+                size_t ncap = cap ? cap * 2 : 256;
+                cand_t *nc = realloc(cands, ncap * sizeof *nc);
+                if (!nc)
+                    goto fail;
+                cands = nc;
+                cap = ncap;
+            }
+            cands[ncands] = (cand_t){track, 0, 0, 0};
+            pt->count = (uint32_t)++ncands;
+        }
+        if (!cands)
+            goto fail; /* unreachable: a counted track always has a candidate */
+        cand_t *cd = &cands[pt->count - 1];
+        cd->total += votes->v[s].count;
+        if (c > cd->aligned || (c == cd->aligned && off < cd->offset)) {
+            cd->aligned = c;
+            cd->offset = off;
+        }
+    }
+    free(per_track.v);
+    if (ncands)
+        qsort(cands, ncands, sizeof *cands, cand_by_aligned);
+    *out = cands;
+    *nout = ncands;
+    return AI_OK;
+fail:
+    free(per_track.v);
+    free(cands);
+    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
+}
+
+/* ------------------------------------------------------------ gathering */
+
+/* A run of one hash's postings inside an LMDB page (valid for the read
+ * transaction: read-only transactions see a fixed snapshot of the map). */
+typedef struct {
+    const unsigned char *p;
+    uint32_t n;
+} seg_t;
+
+/* One distinct hash of the clip: its occurrences qs[q0 .. q0+nq) and its
+ * posting list segs[s0 .. s0+ns) of len postings (0 segments if skipped). */
+typedef struct {
+    uint32_t q0, nq, s0, ns, len;
+    int stop; /* more postings than the stop-word cap: not used at all */
+} qh_t;
+
+typedef struct {
+    fp_hash_t *qs;
+    size_t nqs;
+    qh_t *hs;
+    size_t nhs;
+    seg_t *segs;
+    size_t nsegs, segs_cap;
+} gather_t;
+
+static void gather_free(gather_t *g)
+{
+    free(g->qs);
+    free(g->hs);
+    free(g->segs);
+}
+
+static int cmp_hash_t(const void *a, const void *b)
+{
+    const fp_hash_t *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static uint64_t post_key(const unsigned char *p)
+{
+    return (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 |
+           (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
+}
+
+/* First item of p[0..n) whose low hash bits are >= lo16 (> when after). */
+static uint32_t page_bound(const unsigned char *p, uint32_t n, unsigned lo16, int after)
+{
+    uint32_t a = 0, b = n;
+    while (a < b) {
+        uint32_t m = a + (b - a) / 2;
+        unsigned v = (unsigned)p[m * 8] << 8 | p[m * 8 + 1];
+        if (v < lo16 || (after && v == lo16))
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a;
+}
+
+static int push_seg(gather_t *g, const unsigned char *p, uint32_t n)
+{
+    if (g->nsegs == g->segs_cap) {
+        size_t ncap = g->segs_cap ? g->segs_cap * 2 : 1024;
+        seg_t *ns = realloc(g->segs, ncap * sizeof *ns);
+        if (!ns)
+            return ENOMEM;
+        g->segs = ns;
+        g->segs_cap = ncap;
+    }
+    g->segs[g->nsegs++] = (seg_t){p, n};
+    return 0;
+}
+
+/* Finds the posting list of hash `hash` as page segments (no copying). */
+static int gather_one(MDB_cursor *cur, gather_t *g, qh_t *q, uint32_t hash)
+{
+    uint32_t bucket = fpi_bucket(hash);
+    unsigned lo16 = hash & 0xFFFFu;
+    unsigned char seek[8] = {(unsigned char)(lo16 >> 8), (unsigned char)lo16};
+    MDB_val k = {sizeof bucket, &bucket}, v = {sizeof seek, seek};
+    q->s0 = (uint32_t)g->nsegs;
+    int r = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+    if (r == MDB_NOTFOUND)
+        return 0;
+    if (r != 0)
+        return r;
+    /* GET_MULTIPLE hands out whole pages, which may start before the item
+     * GET_BOTH_RANGE found: bound the hash's run by binary search. */
+    for (r = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); r == 0;
+         r = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
+        const unsigned char *p = v.mv_data;
+        uint32_t n = (uint32_t)(v.mv_size / 8);
+        uint32_t a = page_bound(p, n, lo16, 0), b = page_bound(p, n, lo16, 1);
+        if (b > a) {
+            q->len += b - a;
+            if (q->len > FPI_STOP_POSTINGS) {
+                q->stop = 1;
+                break;
+            }
+            if ((r = push_seg(g, p + (size_t)a * 8, b - a)) != 0)
+                return r;
+        }
+        if (b < n)
+            break; /* the run ended inside this page */
+    }
+    if (r != 0 && r != MDB_NOTFOUND)
+        return r;
+    if (q->stop)
+        g->nsegs = q->s0;
+    q->ns = (uint32_t)(g->nsegs - q->s0);
+    return 0;
+}
+
+static int qh_by_len(const void *a, const void *b)
+{
+    const qh_t *x = a, *y = b;
+    uint64_t cx = (uint64_t)x->len * x->nq, cy = (uint64_t)y->len * y->nq;
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    return x->q0 < y->q0 ? -1 : x->q0 > y->q0;
+}
+
+/* ------------------------------------------------------------ verification */
+
+/* First position in s[a..b) whose (track, frame) key is >= key. */
+static uint32_t seg_lower(const unsigned char *s, uint32_t a, uint32_t b, uint64_t key)
+{
+    while (a < b) {
+        uint32_t m = a + (b - a) / 2;
+        if (post_key(s + (size_t)m * 8) < key)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a;
+}
+
+/* Re-counts a candidate (track, offset) over every gathered hash, budget or
+ * not: A = clip hashes with a posting of the track within ±1 frame of the
+ * offset; lambda = the chance expectation of A, summing for each clip hash
+ * the probability that one of the track's c postings of that hash lands in
+ * the 3-frame window by chance (3c / w over the w possible offsets). */
+static void verify(const gather_t *g, uint32_t track, int64_t off, double w, uint32_t *aligned,
+                   double *lambda)
+{
+    uint32_t A = 0;
+    double lam = 0;
+    uint64_t lo = (uint64_t)track << 24, hi = (uint64_t)(track + 1) << 24;
+    for (size_t i = 0; i < g->nhs; i++) {
+        const qh_t *q = &g->hs[i];
+        uint32_t c = 0;
+        for (uint32_t s = q->s0; s < q->s0 + q->ns; s++) {
+            const seg_t *sg = &g->segs[s];
+            uint32_t a = seg_lower(sg->p, 0, sg->n, lo);
+            uint32_t b = seg_lower(sg->p, a, sg->n, hi);
+            c += b - a;
+            for (uint32_t j = q->q0; b > a && j < q->q0 + q->nq; j++) {
+                int64_t f = (int64_t)g->qs[j].t + off;
+                if (f + 1 < 0)
+                    continue;
+                uint64_t want = lo | (uint64_t)(f > 0 ? f - 1 : 0);
+                uint32_t at = seg_lower(sg->p, a, b, want);
+                if (at < b && post_key(sg->p + (size_t)at * 8) <= (lo | (uint64_t)(f + 1)))
+                    A++;
+            }
+        }
+        if (c) {
+            double pr = 3.0 * c / w;
+            lam += (pr < 1 ? pr : 1) * q->nq;
+        }
+    }
+    *aligned = A;
+    *lambda = lam;
+}
+
 /* ------------------------------------------------------------ query */
+
+static double min_score(const fpindex_query_opts_t *o)
+{
+    return o->min_score > 0 ? o->min_score : FPINDEX_MIN_SCORE;
+}
+
+static ai_err_t oom(ai_error_t *err)
+{
+    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
+}
 
 ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
                        const fpindex_query_opts_t *o, fpindex_match_t *out, size_t *nout,
@@ -147,87 +393,53 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "invalid fingerprint query");
     if (n == 0)
         return AI_OK;
+    if (n > FPI_MAX_QUERY_HASHES)
+        n = FPI_MAX_QUERY_HASHES;
     MDB_txn *txn;
     ai_err_t rc = fpi_read_begin(idx, &txn, err);
     if (rc)
         return rc;
+    gather_t g = {0};
     votes_t votes = {0};
     cand_t *cands = NULL;
-    unsigned char *plist = NULL;
-    size_t plist_cap = 0;
+    fpindex_match_t *ms = NULL;
     MDB_cursor *cur = NULL;
-    int r = mdb_cursor_open(txn, idx->post, &cur);
     uint32_t qmax = 0;
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        if ((i & 127) == 0 && stop_requested(o)) {
+    size_t budget = o->max_postings ? o->max_postings : FPINDEX_DEFAULT_BUDGET;
+    MDB_stat tst;
+    int r = mdb_stat(txn, idx->tracks, &tst);
+    if (r == 0)
+        r = mdb_cursor_open(txn, idx->post, &cur);
+    g.qs = malloc(n * sizeof *g.qs);
+    g.hs = malloc(n * sizeof *g.hs);
+    if (!g.qs || !g.hs) {
+        rc = oom(err);
+        goto done;
+    }
+    memcpy(g.qs, h, n * sizeof *h);
+    qsort(g.qs, n, sizeof *g.qs, cmp_hash_t);
+    g.nqs = n;
+
+    /* 1. each distinct hash's posting list, located but not read */
+    for (size_t i = 0; r == 0 && i < n;) {
+        if ((g.nhs & 127) == 0 && stop_requested(o)) {
             rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "fingerprint query stopped at its deadline");
             goto done;
         }
-        if (h[i].t > qmax)
-            qmax = h[i].t;
-        uint32_t bucket = fpi_bucket(h[i].hash);
-        unsigned char seek[8] = {(unsigned char)(h[i].hash >> 8), (unsigned char)h[i].hash};
-        MDB_val k = {sizeof bucket, &bucket}, v = {sizeof seek, seek};
-        int g = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
-        if (g == MDB_NOTFOUND)
-            continue;
-        if (g != 0) {
-            r = g;
-            break;
+        size_t j = i;
+        while (j < n && g.qs[j].hash == g.qs[i].hash) {
+            if (g.qs[j].t > qmax)
+                qmax = g.qs[j].t;
+            j++;
         }
-        /* Collect this hash's postings (the bucket's items with its low bits). */
-        size_t np = 0;
-        int more = 1;
-        for (g = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); g == 0 && more;
-             g = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
-            const unsigned char *p = v.mv_data;
-            for (size_t j = 0; j + 8 <= v.mv_size; j += 8) {
-                /* GET_MULTIPLE hands out whole pages, which may start before
-                 * the position GET_BOTH_RANGE found */
-                int c = memcmp(p + j, seek, 2);
-                if (c < 0)
-                    continue;
-                if (c > 0) {
-                    more = 0;
-                    break;
-                }
-                if (np == plist_cap) {
-                    size_t ncap = plist_cap ? plist_cap * 2 : 1024;
-                    if (ncap > MAX_POSTINGS + 1)
-                        ncap = MAX_POSTINGS + 1;
-                    if (np == ncap) { /* over the cap: an uninformative hash */
-                        more = 0;
-                        np = ncap;
-                        break;
-                    }
-                    unsigned char *nl = realloc(plist, ncap * 8);
-                    if (!nl) {
-                        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
-                        goto done;
-                    }
-                    plist = nl;
-                    plist_cap = ncap;
-                }
-                memcpy(plist + np * 8, p + j, 8);
-                np++;
-            }
+        qh_t *q = &g.hs[g.nhs++];
+        *q = (qh_t){(uint32_t)i, (uint32_t)(j - i), 0, 0, 0, 0};
+        r = gather_one(cur, &g, q, g.qs[i].hash);
+        if (r == ENOMEM) {
+            rc = oom(err);
+            goto done;
         }
-        if (g != 0 && g != MDB_NOTFOUND) {
-            r = g;
-            break;
-        }
-        if (np > MAX_POSTINGS)
-            continue;
-        for (size_t j = 0; j < np; j++) {
-            uint32_t track, t;
-            fpi_posting_unpack(plist + j * 8, &track, &t);
-            vote_t *slot = votes_slot(&votes, vote_key(track, (int64_t)t - h[i].t), 1);
-            if (!slot) {
-                rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
-                goto done;
-            }
-            slot->count++;
-        }
+        i = j;
     }
     if (r != 0) {
         rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "fingerprint index %s: query: %s", idx->dir,
@@ -235,94 +447,95 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         goto done;
     }
 
-    /* Per track: total votes and the best ±1-merged offset. */
-    votes_t per_track = {0}; /* key = track, count = index into cands + 1 */
-    size_t ncands = 0, cap = 0;
-    for (size_t s = 0; s < votes.cap; s++) {
-        if (!votes.v[s].key)
-            continue;
-        uint64_t key = votes.v[s].key - 1;
-        uint32_t track = (uint32_t)(key >> 32);
-        int64_t off = (int64_t)(uint32_t)key - OFFSET_BIAS;
-        uint32_t c = votes.v[s].count;
-        for (int d = -1; d <= 1; d += 2) {
-            vote_t *nb = votes_slot(&votes, vote_key(track, off + d), 0);
-            if (nb)
-                c += nb->count;
-        }
-        vote_t *pt = votes_slot(&per_track, track, 1);
-        if (!pt) {
-            free(per_track.v);
-            rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
-            goto done;
-        }
-        if (!pt->count) {
-            if (ncands == cap) {
-                size_t ncap = cap ? cap * 2 : 256;
-                cand_t *nc = realloc(cands, ncap * sizeof *nc);
-                if (!nc) {
-                    free(per_track.v);
-                    rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
-                    goto done;
-                }
-                cands = nc;
-                cap = ncap;
-            }
-            cands[ncands] = (cand_t){track, 0, 0, 0};
-            pt->count = (uint32_t)++ncands;
-        }
-        if (!cands)
-            break; /* unreachable: a counted track always has a candidate */
-        cand_t *cd = &cands[pt->count - 1];
-        cd->total += votes.v[s].count;
-        if (c > cd->aligned || (c == cd->aligned && off < cd->offset)) {
-            cd->aligned = c;
-            cd->offset = off;
-        }
+    /* 2. votes from the rarest hashes first, until the postings budget is
+     * spent: rare hashes are the informative ones, common ones only flood
+     * the vote table.  This finds the candidate (track, offset) pairs. */
+    qh_t *order = malloc((g.nhs ? g.nhs : 1) * sizeof *order);
+    if (!order) {
+        rc = oom(err);
+        goto done;
     }
-    free(per_track.v);
-    if (ncands)
-        qsort(cands, ncands, sizeof *cands, cand_by_aligned);
+    memcpy(order, g.hs, g.nhs * sizeof *order);
+    qsort(order, g.nhs, sizeof *order, qh_by_len);
+    size_t spent = 0;
+    for (size_t i = 0; i < g.nhs; i++) {
+        const qh_t *q = &order[i];
+        if (q->stop || !q->len || !g.segs)
+            continue;
+        if (spent + (size_t)q->len * q->nq > budget && spent > 0)
+            break;
+        spent += (size_t)q->len * q->nq;
+        for (size_t s = q->s0; s < (size_t)q->s0 + q->ns && s < g.nsegs; s++)
+            for (uint32_t k = 0; k < g.segs[s].n; k++) {
+                uint32_t track, t;
+                fpi_posting_unpack(g.segs[s].p + (size_t)k * 8, &track, &t);
+                for (uint32_t j = q->q0; j < q->q0 + q->nq; j++) {
+                    vote_t *slot = votes_slot(&votes, vote_key(track, (int64_t)t - g.qs[j].t), 1);
+                    if (!slot) {
+                        free(order);
+                        rc = oom(err);
+                        goto done;
+                    }
+                    slot->count++;
+                }
+            }
+    }
+    free(order);
+    if (stop_requested(o)) {
+        rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "fingerprint query stopped at its deadline");
+        goto done;
+    }
+    size_t ncands = 0;
+    rc = best_offsets(&votes, &cands, &ncands, err);
+    if (rc)
+        goto done;
 
-    size_t nscore = ncands < o->max_results * 4 + 16 ? ncands : o->max_results * 4 + 16;
-    fpindex_match_t *ms = calloc(nscore ? nscore : 1, sizeof *ms);
+    /* 3. the best candidates re-counted over all hashes, with their own
+     * chance expectation; -log10 of the Poisson tail, corrected for the
+     * offsets and tracks tried, is the score. */
+    size_t nver = ncands < o->max_results + FPI_EXTRA_VERIFY ? ncands
+                                                             : o->max_results + FPI_EXTRA_VERIFY;
+    ms = calloc(nver ? nver : 1, sizeof *ms);
     if (!ms) {
-        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
+        rc = oom(err);
         goto done;
     }
     size_t nm = 0;
-    double log_tracks = log10((double)(ncands ? ncands : 1));
-    for (size_t i = 0; i < nscore; i++) {
+    double log_tracks = log10((double)(tst.ms_entries > 1 ? tst.ms_entries : 1));
+    for (size_t i = 0; i < nver; i++) {
         const cand_t *cd = &cands[i];
-        if (cd->aligned < FPINDEX_MIN_ALIGNED)
+        if (cd->aligned < 2)
             break;
         double w = (double)fpi_track_frames(idx, txn, cd->track) + qmax + 1;
-        double background = cd->total > cd->aligned ? cd->total - cd->aligned : 1;
-        double lambda = 3.0 * background / w;
+        uint32_t A = 0;
+        double lambda = 0;
+        verify(&g, cd->track, cd->offset, w, &A, &lambda);
+        if (A < FPINDEX_MIN_ALIGNED)
+            continue;
         if (lambda < 1e-6)
             lambda = 1e-6;
-        double score = -log10_poisson_tail(cd->aligned, lambda) - log10(w) - log_tracks;
-        if (score < FPINDEX_MIN_SCORE)
+        double score = -log10_poisson_tail(A, lambda) - log10(w) - log_tracks;
+        if (score < min_score(o))
             continue;
         fpindex_match_t *m = &ms[nm++];
         m->track_no = cd->track;
         m->score = score;
         m->confidence = fpindex_confidence(score);
-        m->aligned_hashes = cd->aligned;
+        m->aligned_hashes = A;
         m->offset_seconds = cd->offset > 0 ? (double)cd->offset * fp_frame_seconds() : 0;
         m->speed = 1.0;
     }
     qsort(ms, nm, sizeof *ms, match_by_score);
     *nout = nm < o->max_results ? nm : o->max_results;
     memcpy(out, ms, *nout * sizeof *out);
-    free(ms);
 done:
     if (cur)
         mdb_cursor_close(cur);
     fpi_read_end(idx, txn);
+    gather_free(&g);
     free(votes.v);
     free(cands);
-    free(plist);
+    free(ms);
     return rc;
 }
 
@@ -362,7 +575,7 @@ ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npea
             part[i].score -= log10((double)NSPEEDS);
             part[i].confidence = fpindex_confidence(part[i].score);
             part[i].speed = speeds[s];
-            if (part[i].score < FPINDEX_MIN_SCORE)
+            if (part[i].score < min_score(o))
                 continue;
             if (j == nall)
                 all[nall++] = part[i];

@@ -58,6 +58,63 @@ TEST(fpindex_offset_histogram_finds_track_and_offset)
     fpindex_close(idx);
 }
 
+/* A library where some clip hashes are very common: the vote budget goes to
+ * the rare hashes first, the winner is re-counted over all hashes, and a
+ * hash beyond the stop-word cap is ignored. */
+TEST(fpindex_budget_spends_votes_on_rare_hashes)
+{
+    fpindex_t *idx = NULL;
+    ai_error_t err;
+    REQUIRE(fpindex_open(test_path("idx"), &idx, &err) == AI_OK);
+    enum { NT = 30, PER = 2000, COMMON = 40 };
+    const uint32_t common = 0x1ABCDEu, stop = 0x0F0F0Fu;
+    fp_hash_t *target = NULL;
+    for (uint32_t t = 1; t <= NT; t++) {
+        fp_hash_t *h = random_hashes(PER, 500 + t, 0);
+        REQUIRE(h);
+        /* every 10th hash becomes a common one (in every track, 3,000
+         * postings) or a stop word (in every track, 33,000 postings) */
+        for (size_t i = 0; i < PER; i += 10)
+            h[i].hash = (i / 10) % 2 ? common : stop;
+        fp_hash_t *all = malloc((PER + 1000) * sizeof *all);
+        REQUIRE(all);
+        memcpy(all, h, PER * sizeof *h);
+        for (uint32_t k = 0; k < 1000; k++)
+            all[PER + k] = (fp_hash_t){stop, 600 + k};
+        REQUIRE(fpindex_add_track(idx, t, all, PER + 1000, 1600, &err) == AI_OK);
+        free(all);
+        if (t == 7)
+            target = h;
+        else
+            free(h);
+    }
+    REQUIRE(target);
+    fp_hash_t q[300];
+    for (int i = 0; i < 300; i++) {
+        q[i] = target[1000 + i];
+        q[i].t = target[1000 + i].t - 250;
+    }
+    fpindex_match_t m[5];
+    size_t nm = 0;
+    fpindex_query_opts_t o = {.max_results = 5, .max_postings = 100};
+    REQUIRE(fpindex_query(idx, q, 300, &o, m, &nm, &err) == AI_OK);
+    REQUIRE(nm >= 1);
+    CHECK_EQ_INT(m[0].track_no, 7);
+    CHECK_NEAR(m[0].offset_seconds, 250 * fp_frame_seconds(), fp_frame_seconds() * 1.01);
+    /* 100 votes cover under 100 of the 270 rare hashes; verification counts
+     * the rare and the common ones (15), not the 15 stop words */
+    CHECK_EQ_INT(m[0].aligned_hashes, 285);
+    double budget_score = m[0].score;
+    o.max_postings = 0; /* the default budget: same verified answer */
+    REQUIRE(fpindex_query(idx, q, 300, &o, m, &nm, &err) == AI_OK);
+    REQUIRE(nm >= 1);
+    CHECK_EQ_INT(m[0].track_no, 7);
+    CHECK_EQ_INT(m[0].aligned_hashes, 285);
+    CHECK_NEAR(m[0].score, budget_score, 1e-9);
+    free(target);
+    fpindex_close(idx);
+}
+
 TEST(fpindex_insert_delete_reopen_stats)
 {
     fpindex_t *idx = NULL;
