@@ -34,7 +34,7 @@ static const command_t commands[] = {
                                    "Removes the track's fingerprints, vectors, stored file and row.\n"},
     {"migrate", cli_migrate, "apply metadata-store migrations",
      "usage: audio-ident migrate\n\nApplies pending schema migrations (idempotent).\n"},
-    {"rebuild-index", NULL, "rebuild derived indexes from the stored originals",
+    {"rebuild-index", cli_rebuild, "rebuild derived indexes from the stored originals",
      "usage: audio-ident rebuild-index [--vectors|--fingerprints]\n\n"
      "Drops and rebuilds the vector collection and/or the fingerprint index from the\n"
      "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"},

@@ -16,8 +16,8 @@
 /* A re-encoded copy of a library track matches it from start to end: most of
  * its hashes align at offset ~0 with a track of nearly the same length. */
 #define DEDUP_MIN_ALIGNED_FRACTION 0.25
-#define DEDUP_MAX_OFFSET_S 1.0
-#define DEDUP_DURATION_TOL 0.02
+#define DEDUP_MAX_OFFSET_S         1.0
+#define DEDUP_DURATION_TOL         0.02
 
 static void copy_trimmed(char *dst, size_t n, const char *s, size_t len)
 {
@@ -103,6 +103,24 @@ static void result_from_track(library_ingest_result_t *res, const meta_track_t *
     res->duplicate = dup;
 }
 
+ai_err_t library_fingerprint_pcm(library_t *lib, const audio_pcm_t *pcm, fp_hash_t **h, size_t *nh,
+                                 size_t *frames, ai_error_t *err)
+{
+    float *spec = NULL;
+    fp_peak_t *peaks = NULL;
+    size_t np = 0;
+    *h = NULL;
+    *nh = 0;
+    ai_err_t rc = fp_spectrogram(pcm->samples, pcm->n, &spec, frames, err);
+    if (rc == AI_OK)
+        rc = fp_find_peaks(spec, *frames, &lib->fpp, &peaks, &np, err);
+    if (rc == AI_OK)
+        rc = fp_hash_peaks(peaks, np, &lib->fpp, 1.0, h, nh, err);
+    free(spec);
+    free(peaks);
+    return rc;
+}
+
 ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
                               const library_ingest_opts_t *o, library_ingest_result_t *res,
                               ai_error_t *err)
@@ -112,8 +130,8 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
         o = &none;
     memset(res, 0, sizeof *res);
     if (len > (size_t)lib->cfg.max_ingest_bytes)
-        return ai_error_set(err, AI_ERR_FILE_TOO_LARGE, "file is %zu bytes; the limit is %lld",
-                            len, lib->cfg.max_ingest_bytes);
+        return ai_error_set(err, AI_ERR_FILE_TOO_LARGE, "file is %zu bytes; the limit is %lld", len,
+                            lib->cfg.max_ingest_bytes);
     audio_format_t fmt;
     ai_err_t rc = audio_sniff(data, len, &fmt, err);
     if (rc)
@@ -142,21 +160,13 @@ ai_err_t library_ingest_bytes(library_t *lib, const void *data, size_t len,
                                 .max_seconds = lib->cfg.max_track_seconds,
                                 .truncate = 0,
                                 .timeout_s = 600};
-    float *spec = NULL;
-    fp_peak_t *peaks = NULL;
     fp_hash_t *h = NULL;
-    size_t frames = 0, np = 0, nh = 0;
+    size_t frames = 0, nh = 0;
     int dup_found = 0, inserted = 0, dup_race = 0;
     char path[CONFIG_STR_MAX + 128] = "";
     rc = audio_decode(data, len, fmt, &dopt, &d, err);
     if (rc == AI_OK)
-        rc = fp_spectrogram(d.pcm[0].samples, d.pcm[0].n, &spec, &frames, err);
-    if (rc == AI_OK)
-        rc = fp_find_peaks(spec, frames, &lib->fpp, &peaks, &np, err);
-    if (rc == AI_OK)
-        rc = fp_hash_peaks(peaks, np, &lib->fpp, 1.0, &h, &nh, err);
-    free(spec);
-    free(peaks);
+        rc = library_fingerprint_pcm(lib, &d.pcm[0], &h, &nh, &frames, err);
     if (rc == AI_OK)
         rc = find_content_duplicate(lib, h, nh, d.decoded_s, &t, &dup_found, err);
     if (rc == AI_OK && dup_found) {

@@ -98,6 +98,19 @@ void library_dir_report_release(library_dir_report_t *rep);
  * unknown id). */
 ai_err_t library_delete(library_t *lib, const char *track_id, ai_error_t *err);
 
+typedef struct {
+    size_t tracks, failed; /* failed: original missing or undecodable (logged) */
+    double audio_seconds, wall_seconds;
+} library_rebuild_report_t;
+
+/* Rebuilds from the stored originals of every ready track: the fingerprint
+ * index (dropped first) and/or the vector collection (new per-library
+ * embedder statistics, collection dropped and refilled; also how a model
+ * switch takes effect).  Progress bar on `progress` (may be NULL).  Run it
+ * while nothing is being ingested; searches meanwhile see partial results. */
+ai_err_t library_rebuild(library_t *lib, int vectors, int fingerprints, FILE *progress,
+                         library_rebuild_report_t *rep, ai_error_t *err);
+
 /* Rolls back pending rows (a crash mid-ingest) older than two minutes —
  * younger ones may belong to an ingest still running in another process —
  * and removes stray temp files.  *rolled_back (may be NULL) gets the number

@@ -2,6 +2,7 @@
 #ifndef AI_LIBRARY_INT_H
 #define AI_LIBRARY_INT_H
 
+#include "audio/audio.h"
 #include "embed/embed.h"
 #include "fp/fp.h"
 #include "library/library.h"
@@ -24,6 +25,10 @@ struct library {
 
 /* "Artist - Title.ext" → artist, title; otherwise the stem is the title. */
 void library_tags_from_name(const char *name, char *artist, size_t an, char *title, size_t tn);
+
+/* ingest.c: landmark hashes of 16 kHz PCM (*h is malloc'd). */
+ai_err_t library_fingerprint_pcm(library_t *lib, const audio_pcm_t *pcm, fp_hash_t **h,
+                                 size_t *nh, size_t *frames, ai_error_t *err);
 
 /* vectors.c: embeds a track's PCM (at the embedder's rate) in chunks and
  * stores them in the vector store under t->id. */
