@@ -72,6 +72,7 @@ export class Recording {
     try {
       const Ctx = window.AudioContext || window.webkitAudioContext;
       this.ctx = new Ctx();
+      if (this.ctx.state === 'suspended') this.ctx.resume().catch(() => {});
       const src = this.ctx.createMediaStreamSource(this.stream);
       const an = this.ctx.createAnalyser();
       an.fftSize = 1024;
