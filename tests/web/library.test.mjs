@@ -163,8 +163,10 @@ test('admin token: refused without it, kept in sessionStorage, then ingest and d
   await shots(page, '13-admin-token-needed');
 
   await page.fill('#admin-token', TOKEN);
+  assert.ok(await page.isHidden('.token-form button:has-text("Forget")'), 'nothing to forget yet');
   await page.click('.token-form button[type=submit]');
   assert.match(await page.textContent('#token-state'), /token is set/);
+  assert.ok(await page.isVisible('.token-form button:has-text("Forget")'));
   assert.equal(await page.evaluate(() => sessionStorage.getItem('audio-ident.adminToken')), TOKEN);
   await page.reload();
   await page.waitForSelector('#token-state');
@@ -178,6 +180,7 @@ test('admin token: refused without it, kept in sessionStorage, then ingest and d
   await page.waitForFunction(() => document.querySelector('#track-title').textContent === 'Night Train');
   await page.click('#delete-track');
   await page.waitForSelector('#confirm-delete');
+  assert.ok(await page.isHidden('#delete-track'), 'the first button gives way to the confirmation');
   await shots(page, '14-delete-confirm');
   await page.click('#confirm-delete');
   await page.waitForFunction(() => location.hash.startsWith('#/library'));
