@@ -3,6 +3,7 @@
 #include "base/version.h"
 #include "fpindex/fpindex.h"
 #include "meta/meta.h"
+#include "vecstore/vecstore.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -26,12 +27,15 @@ void h_health(http_req_t *req)
     int meta_ok = meta_ping(library_meta(lib), &e) == AI_OK;
     fpindex_stats_t st;
     int fp_ok = fpindex_stats(library_fpindex(lib), &st, &e) == AI_OK;
-    int ok = meta_ok && fp_ok;
+    int dim = 0;
+    int vs_ok = vecstore_dim(library_vecstore(lib), &dim, &e) == AI_OK;
+    int emb_ok = library_embedder(lib) != NULL;
+    int ok = meta_ok && fp_ok && vs_ok && emb_ok;
     strbuf_printf(b,
                   "{\"status\":\"%s\",\"version\":\"%s\",\"checks\":{\"metadata\":\"%s\","
-                  "\"fingerprint_index\":\"%s\"}}",
+                  "\"fingerprint_index\":\"%s\",\"vector_store\":\"%s\",\"embedder\":\"%s\"}}",
                   ok ? "ok" : "degraded", ai_version(), meta_ok ? "ok" : "down",
-                  fp_ok ? "ok" : "down");
+                  fp_ok ? "ok" : "down", vs_ok ? "ok" : "down", emb_ok ? "ok" : "down");
     http_reply_json(req, ok ? 200 : 503);
 }
 

@@ -1,8 +1,10 @@
 #include "startup/startup.h"
 #include "base/clock.h"
 #include "base/fsutil.h"
+#include "embed/embed.h"
 #include "fpindex/fpindex.h"
 #include "meta/meta.h"
+#include "vecstore/vecstore.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -79,9 +81,61 @@ static void check_fpindex(const config_t *cfg, startup_check_t *c)
         return;
     }
     snprintf(c->detail, sizeof c->detail, "%s: %llu tracks, %llu hashes, %.1f MB", dir,
-             (unsigned long long)st.tracks, (unsigned long long)st.hashes,
-             (double)st.bytes / 1e6);
+             (unsigned long long)st.tracks, (unsigned long long)st.hashes, (double)st.bytes / 1e6);
     fpindex_close(idx);
+    end(c, STARTUP_OK);
+}
+
+/* Loads the embedding model; *dim gets its vector size (0 on failure). */
+static void check_embedder(const config_t *cfg, startup_check_t *c, int *dim)
+{
+    ai_error_t err;
+    embedder_t *e = NULL;
+    char stats[CONFIG_STR_MAX + 32];
+    snprintf(stats, sizeof stats, "%s/vectors/stats.txt", cfg->data_dir);
+    *dim = 0;
+    if (embed_open(cfg->embedding_model, stats, &e, &err) != AI_OK) {
+        snprintf(c->detail, sizeof c->detail, "EMBEDDING_MODEL=%s: %s", cfg->embedding_model,
+                 err.message);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    const embed_info_t *info = embed_info(e);
+    *dim = info->dim;
+    int slow = info->load_ms > STARTUP_EMBEDDER_SLOW_MS;
+    snprintf(c->detail, sizeof c->detail, "%s, %d dimensions, loaded in %.1f ms%s", info->name,
+             info->dim, info->load_ms, slow ? " (slow: over 5 s)" : "");
+    embed_close(e);
+    end(c, slow ? STARTUP_WARN : STARTUP_OK);
+}
+
+/* Reaches the vector store and checks its dimension against the model's. */
+static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_dim)
+{
+    ai_error_t err;
+    vecstore_t *vs = NULL;
+    int dim = 0;
+    if (vecstore_open(cfg, &vs, &err) != AI_OK || vecstore_dim(vs, &dim, &err) != AI_OK) {
+        snprintf(c->detail, sizeof c->detail, "%s", err.message);
+        vecstore_close(vs);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    if (model_dim && dim && dim != model_dim) {
+        snprintf(c->detail, sizeof c->detail,
+                 "%s holds %d-dimensional vectors but the model makes %d; run `audio-ident "
+                 "rebuild-index --vectors`",
+                 vecstore_location(vs), dim, model_dim);
+        vecstore_close(vs);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    uint64_t n = 0;
+    vecstore_count(vs, &n, &err);
+    snprintf(c->detail, sizeof c->detail, "%s %s: %llu vectors%s", vecstore_backend(vs),
+             vecstore_location(vs), (unsigned long long)n,
+             dim ? "" : " (collection created on first ingest)");
+    vecstore_close(vs);
     end(c, STARTUP_OK);
 }
 
@@ -91,6 +145,9 @@ size_t startup_run(const config_t *cfg, startup_check_t out[STARTUP_MAX_CHECKS],
     check_data_dir(cfg, begin(out, &n, "data_dir"));
     check_metadata(cfg, begin(out, &n, "metadata"));
     check_fpindex(cfg, begin(out, &n, "fingerprint_index"));
+    int dim = 0;
+    check_embedder(cfg, begin(out, &n, "embedder"), &dim);
+    check_vecstore(cfg, begin(out, &n, "vector_store"), dim);
     *failed = -1;
     for (size_t i = 0; i < n; i++)
         if (out[i].status == STARTUP_FAIL) {

@@ -29,6 +29,8 @@ typedef struct {
 } startup_check_t;
 
 #define STARTUP_MAX_CHECKS 8
+/* An embedder that takes longer than this to load is a warning. */
+#define STARTUP_EMBEDDER_SLOW_MS 5000.0
 
 /* Runs every check (all of them, even after a failure, so the table is
  * complete).  Returns the number of checks written to out; *failed gets the

@@ -57,6 +57,9 @@ test('GET /health and deep health', async () => {
   const d = await (await fetch(`${base}/health?deep=1`)).json();
   assert.equal(d.checks.metadata, 'ok');
   assert.equal(d.checks.fingerprint_index, 'ok');
+  assert.equal(d.checks.vector_store, 'ok');
+  assert.equal(d.checks.embedder, 'ok');
+  assert.equal(d.status, 'ok');
 });
 
 test('GET /api/v1/version', async () => {
@@ -139,25 +142,27 @@ test('POST /api/v1/search identifies a clip with every documented field', async 
     assert.ok(b.exact_matches[i - 1].confidence >= b.exact_matches[i].confidence);
 });
 
-test('search mode both: exact answers; the vibe lane answers or reports a lane error', async () => {
+test('search mode both: both lanes answer; the identified track is not repeated in vibe', async () => {
   const r = await search([['audio', audioBlob(fx.clip)]]);
   assert.equal(r.status, 200);
   assert.equal(r.body.mode_used, 'both');
+  assert.equal(r.body.lane_errors, undefined, JSON.stringify(r.body.lane_errors));
   assert.equal(r.body.exact_matches[0].track.title, 'Square Dance');
-  if (r.body.lane_errors) {
-    for (const [lane, e] of Object.entries(r.body.lane_errors)) {
-      assert.ok(['exact', 'vibe'].includes(lane));
-      assert.equal(typeof e.code, 'string');
-      assert.equal(typeof e.message, 'string');
-    }
-    assert.equal(r.body.lane_errors.exact, undefined);
-  }
+  assert.ok(r.body.vibe_matches.length >= 1);
   for (const v of r.body.vibe_matches) {
     assertTrackInfo(v.track);
     assert.ok(v.similarity >= 0 && v.similarity <= 1);
-    assert.equal(typeof v.embedding_model, 'string');
+    assert.equal(v.embedding_model, 'vibe-lite-v1');
     assert.notEqual(v.track.id, r.body.exact_matches[0].track.id, 'identified track excluded from vibe');
   }
+  for (let i = 1; i < r.body.vibe_matches.length; i++)
+    assert.ok(r.body.vibe_matches[i - 1].similarity >= r.body.vibe_matches[i].similarity);
+  const v = await search([['audio', audioBlob(fx.clip)], ['mode', 'vibe'], ['max_results', '2']]);
+  assert.equal(v.status, 200);
+  assert.equal(v.body.mode_used, 'vibe');
+  assert.deepEqual(v.body.exact_matches, []);
+  assert.ok(v.body.vibe_matches.length >= 1 && v.body.vibe_matches.length <= 2);
+  assert.equal(v.body.vibe_matches[0].track.title, 'Square Dance', 'its own track sounds most alike');
 });
 
 test('search: WebM sent as application/octet-stream with a misleading name is sniffed', async () => {

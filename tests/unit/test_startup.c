@@ -69,3 +69,28 @@ TEST(startup_check_postgres_wrong_password)
     snprintf(env, sizeof env, "DATABASE_URL='%s' DATA_DIR=./pg", url);
     CHECK_EQ_INT(run_check(env), 0);
 }
+
+TEST(startup_check_vector_store_and_embedder)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    CHECK_EQ_INT(run_check("DATA_DIR=./v"), 0);
+    CHECK_EQ_INT(
+        test_sh("grep -q '^embedder  *ok .*vibe-lite-v1.*loaded in' '%s/out.txt'", test_tmpdir()),
+        0);
+    CHECK_EQ_INT(test_sh("grep -q '^vector_store  *ok .*flat' '%s/out.txt'", test_tmpdir()), 0);
+    /* Qdrant unreachable: fails fast, password masked */
+    CHECK_EQ_INT(run_check("DATA_DIR=./v QDRANT_URL=http://k:s3cret@127.0.0.1:1"), 1);
+    CHECK(err_has("FATAL: vector_store: cannot reach Qdrant at http://k:***@127.0.0.1:1"));
+    CHECK(!err_has("s3cret"));
+    /* a vector file of another dimension: rebuild-index is the way out */
+    REQUIRE(test_sh("mkdir -p '%s/w/vectors' && printf 'AIVECF01\\010\\0\\0\\0\\100\\0\\0\\0' > "
+                    "'%s/w/vectors/flat.vec' && head -c 48 /dev/zero >> '%s/w/vectors/flat.vec'",
+                    test_tmpdir(), test_tmpdir(), test_tmpdir()) == 0);
+    CHECK_EQ_INT(run_check("DATA_DIR=./w"), 1);
+    CHECK(err_has("FATAL: vector_store:"));
+    CHECK(err_has("rebuild-index --vectors"));
+    /* a model that cannot load here (no ONNX Runtime) */
+    CHECK_EQ_INT(run_check("DATA_DIR=./v EMBEDDING_MODEL=clap CLAP_MODEL_PATH=/none.onnx"), 1);
+    CHECK(err_has("FATAL: embedder:"));
+}
