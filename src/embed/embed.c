@@ -16,6 +16,7 @@
 #define STATS_MAGIC     "audio-ident embed stats v1"
 #define STATS_MAX_BYTES (1u << 20)
 #define STD_FLOOR       1e-6
+#define CLIP_Z          3.0f /* standardised values are clipped: one odd feature cannot dominate */
 
 struct embedder {
     const embed_ops_t *ops;
@@ -278,7 +279,9 @@ static void finish(const embedder_t *e, const float *scale, float *vecs, size_t 
         float *v = vecs + j * dim;
         double ss = 0;
         for (size_t i = 0; i < dim; i++) {
-            float x = isfinite(v[i]) ? (v[i] - e->mean[i]) * e->inv_std[i] * scale[i] : 0.0f;
+            float z = isfinite(v[i]) ? (v[i] - e->mean[i]) * e->inv_std[i] : 0.0f;
+            z = z > CLIP_Z ? CLIP_Z : z < -CLIP_Z ? -CLIP_Z : z;
+            float x = z * scale[i];
             v[i] = x;
             ss += (double)x * x;
         }

@@ -50,7 +50,11 @@
 #define LEN_HARMONY (12 + 6 + 6 + 1)
 #define OFF_DYN     (OFF_HARMONY + LEN_HARMONY)
 #define LEN_DYN     5
-#define DIM         (OFF_DYN + LEN_DYN)
+#define OFF_TEX     (OFF_DYN + LEN_DYN)
+#define NGRP        4 /* mel band groups of the texture block */
+#define NMOD        5 /* modulation bands 0.25-0.75-1.5-3-6-12 Hz */
+#define LEN_TEX     (NGRP * (NMOD + 1))
+#define DIM         (OFF_TEX + LEN_TEX)
 
 /* FFTW's planner is not thread-safe (executing a plan is): plans are made
  * once per embedder under this lock, scalar-only (FFTW_NO_SIMD) so results
@@ -245,6 +249,7 @@ typedef struct {
     size_t nf;
     float *cep;                                  /* nf × NC */
     float *cent, *bw, *roll, *flat, *flux, *edb; /* nf each (flux[0] = 0) */
+    float *grp;                                  /* nf × NGRP mean log-mel of each band group */
     double contrast[NBAND], valley[NBAND];
     size_t ncontrast;
 } frames_t;
@@ -290,6 +295,13 @@ static void frame_features(const vl_state_t *s, const float *P, const float *E, 
         for (int m = 0; m < NMEL; m++)
             flux += L[m] > Lprev[m] ? L[m] - Lprev[m] : 0;
     fr->flux[t] = (float)(flux / NMEL);
+    const int per = NMEL / NGRP;
+    for (int gi = 0; gi < NGRP; gi++) {
+        double a = 0;
+        for (int m = gi * per; m < (gi + 1) * per; m++)
+            a += L[m];
+        fr->grp[t * NGRP + (size_t)gi] = (float)(a / per);
+    }
     for (int j = 1; j < NCEP; j++) {
         double c = 0;
         for (int m = 0; m < NMEL; m++)
@@ -433,6 +445,49 @@ static void put_rhythm(const frames_t *fr, float *out)
     out[OFF_RHYTHM + NTEMPO + 3] = (float)((double)dense / (double)no);
 }
 
+/* Texture: for each of NGRP mel band groups, how the band's loudness
+ * envelope moves — the share of its variance in NMOD modulation-frequency
+ * bands (log10) and its standard deviation.  Separates sustained pads from
+ * tremolo strings from percussive loops independently of tempo detection. */
+static void put_texture(const frames_t *fr, float *env, float *out)
+{
+    static const double edges[NMOD + 1] = {0.25, 0.75, 1.5, 3.0, 6.0, 12.0};
+    const double fps = (double)SR / HOP;
+    size_t nf = fr->nf;
+    for (int gi = 0; gi < NGRP; gi++) {
+        double m, sd;
+        mean_std(fr->grp + gi, nf, NGRP, &m, &sd);
+        double tot = 0;
+        for (size_t t = 0; t < nf; t++) {
+            double w = 0.5 - 0.5 * cos(2.0 * M_PI * ((double)t + 0.5) / (double)nf);
+            env[t] = (float)((fr->grp[t * NGRP + (size_t)gi] - m) * w);
+            tot += (double)env[t] * env[t];
+        }
+        for (int b = 0; b < NMOD; b++) {
+            size_t k0 = (size_t)ceil(edges[b] * (double)nf / fps);
+            size_t k1 = (size_t)ceil(edges[b + 1] * (double)nf / fps);
+            double pw = 0;
+            for (size_t k = k0 < 1 ? 1 : k0; k < k1 && k < nf / 2; k++) {
+                /* DFT bin k by a rotating phasor (double: no drift over a window). */
+                double c = cos(2.0 * M_PI * (double)k / (double)nf);
+                double sn = -sin(2.0 * M_PI * (double)k / (double)nf);
+                double pr = 1, pi = 0, re = 0, im = 0;
+                for (size_t t = 0; t < nf; t++) {
+                    re += env[t] * pr;
+                    im += env[t] * pi;
+                    double x = pr * c - pi * sn;
+                    pi = pr * sn + pi * c;
+                    pr = x;
+                }
+                pw += re * re + im * im;
+            }
+            double frac = tot > 1e-12 ? 2.0 * pw / ((double)nf * tot) : 0.0;
+            out[OFF_TEX + gi * (NMOD + 1) + b] = (float)log10(frac + 1e-4);
+        }
+        out[OFF_TEX + gi * (NMOD + 1) + NMOD] = (float)sd;
+    }
+}
+
 static void put_dynamics(const frames_t *fr, const float *pcm, size_t n, double g, float *sorted,
                          float *out)
 {
@@ -552,7 +607,7 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
     fr.nf = n >= NFFT ? (n - NFFT) / HOP + 1 : 0;
     float *in = fftwf_malloc(NFFT_C * sizeof *in);
     fftwf_complex *X = fftwf_malloc(NBIN_C * sizeof *X);
-    float *buf = fr.nf >= 3 ? malloc(fr.nf * (NC + 7) * sizeof *buf) : NULL;
+    float *buf = fr.nf >= 3 ? malloc(fr.nf * (NC + 7 + NGRP) * sizeof *buf) : NULL;
     if (!in || !X || !buf) {
         fftwf_free(in);
         fftwf_free(X);
@@ -568,11 +623,13 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
     fr.flat = fr.roll + fr.nf;
     fr.flux = fr.flat + fr.nf;
     fr.edb = fr.flux + fr.nf;
-    float *sorted = fr.edb + fr.nf;
+    fr.grp = fr.edb + fr.nf;
+    float *sorted = fr.grp + fr.nf * NGRP;
 
     short_pass(s, pcm, n, g, in, X, &fr);
     put_timbre_shape(&fr, out);
     put_rhythm(&fr, out);
+    put_texture(&fr, sorted, out);
     put_dynamics(&fr, pcm, n, g, sorted, out);
     put_harmony(s, pcm, n, g, in, X, out);
     fftwf_free(in);
@@ -587,7 +644,7 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
 static const embed_block_t vl_blocks[] = {
     {"timbre", OFF_TIMBRE, LEN_TIMBRE, 1.0}, {"shape", OFF_SHAPE, LEN_SHAPE, 0.5},
     {"rhythm", OFF_RHYTHM, LEN_RHYTHM, 1.0}, {"harmony", OFF_HARMONY, LEN_HARMONY, 1.0},
-    {"dynamics", OFF_DYN, LEN_DYN, 0.3},
+    {"dynamics", OFF_DYN, LEN_DYN, 0.3},     {"texture", OFF_TEX, LEN_TEX, 1.0},
 };
 
 const embed_ops_t embed_vibe_lite_ops = {

@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define SR 16000
+#define SR  16000
+#define DIM 149 /* vibe-lite-v1 */
 
 /* Deterministic "music": style 0 = bright plucked major-key chord progression
  * with a 120 BPM kick and hi-hats; style 1 = slow dark sine pads in minor, no
@@ -75,7 +76,7 @@ TEST(embed_open_models)
     REQUIRE(embed_open("vibe-lite", NULL, &e, &err) == AI_OK);
     const embed_info_t *in = embed_info(e);
     CHECK_EQ_STR(in->name, "vibe-lite-v1");
-    CHECK_EQ_INT(in->dim, 125);
+    CHECK_EQ_INT(in->dim, DIM);
     CHECK_EQ_INT(in->sample_rate, 16000);
     CHECK_NEAR(in->window_s, 10.0, 1e-9);
     CHECK_NEAR(in->hop_s, 5.0, 1e-9);
@@ -112,7 +113,7 @@ TEST(embed_window_layout)
     REQUIRE(embed_pcm(e, x, 23 * SR, &v, &nv, &err) == AI_OK);
     CHECK_EQ_INT(nv, 4);
     for (size_t j = 0; j < nv; j++)
-        CHECK_NEAR(embed_dot(v + j * 125, v + j * 125, 125), 1.0, 1e-4);
+        CHECK_NEAR(embed_dot(v + j * DIM, v + j * DIM, DIM), 1.0, 1e-4);
     free(v);
     v = NULL;
     CHECK(embed_pcm_raw(e, x, SR / 2, &v, &nv, &err) == AI_ERR_AUDIO_TOO_SHORT);
@@ -141,13 +142,15 @@ TEST(embed_golden_values)
     static const struct {
         int i;
         double v;
-    } gold[] = {{0, 31.741},     {7, 1.12456},     {14, 0.239735},   {21, 5.48537},  {28, 1.29661},
-                {35, 1.23443},   {42, 0.875696},   {49, 0.966053},   {56, 0.576022}, {63, -5.17825},
-                {70, 11.2483},   {77, -19.6064},   {84, -0.0618965}, {91, 0.953289}, {98, 0.435655},
-                {105, 0.498588}, {112, 0.0755828}, {119, 3.56809}};
+    } gold[] = {{0, 31.741},      {7, 1.12456},    {14, 0.239735},  {21, 5.48537},
+                {28, 1.29661},    {35, 1.23443},   {42, 0.875696},  {49, 0.966053},
+                {56, 0.576022},   {63, -5.17825},  {70, 11.2483},   {77, -19.6064},
+                {84, -0.0618965}, {91, 0.953289},  {98, 0.435655},  {105, 0.498588},
+                {112, 0.0755828}, {119, 3.56809},  {126, -1.41514}, {133, -0.255149},
+                {140, -0.411368}, {147, -0.676321}};
     for (size_t k = 0; k < sizeof gold / sizeof gold[0]; k++)
         CHECK_NEAR(v[gold[k].i], gold[k].v, 1e-3 + 1e-3 * fabs(gold[k].v));
-    for (int i = 0; i < 125; i++)
+    for (int i = 0; i < DIM; i++)
         CHECK(isfinite(v[i]));
     free(v);
     free(x);
@@ -189,7 +192,7 @@ TEST(embed_gain_invariance)
     REQUIRE(embed_pcm(e, xb, nb, &vb, &cb, NULL) == AI_OK);
     REQUIRE(ca == 2 && cb == 2);
     for (size_t j = 0; j < ca; j++)
-        CHECK(embed_dot(va + j * 125, vb + j * 125, 125) > 0.9999f);
+        CHECK(embed_dot(va + j * DIM, vb + j * DIM, DIM) > 0.9999f);
     free(va);
     free(vb);
     free(xa);
@@ -254,9 +257,9 @@ TEST(embed_stats_file)
      * of different pieces. */
     embed_finish(es, v0, n0);
     embed_finish(es, v1, n1);
-    float same = embed_dot(v0, v0 + 2 * 125, 125), diff = embed_dot(v0, v1, 125);
+    float same = embed_dot(v0, v0 + 2 * DIM, DIM), diff = embed_dot(v0, v1, DIM);
     CHECK(same > diff + 0.3f);
-    double dot01 = embed_dot(v1, v1 + 125, 125);
+    double dot01 = embed_dot(v1, v1 + DIM, DIM);
     CHECK(dot01 > 0.5);
     embed_close(es);
 
@@ -267,7 +270,7 @@ TEST(embed_stats_file)
     REQUIRE(embed_open("vibe-lite", path, &es, &err) == AI_OK);
     CHECK_EQ_INT(embed_info(es)->stats_count, 0);
     embed_close(es);
-    REQUIRE(test_sh("printf 'audio-ident embed stats v1\\nmodel vibe-lite-v1\\ndim 125\\ncount "
+    REQUIRE(test_sh("printf 'audio-ident embed stats v1\\nmodel vibe-lite-v1\\ndim 149\\ncount "
                     "5\\n1 x\\n' > %s",
                     path) == 0);
     es = NULL;
@@ -290,12 +293,12 @@ TEST(embed_silence_and_noise)
     REQUIRE(z);
     size_t nv = 0;
     REQUIRE(embed_pcm(e, z, 5 * SR, &v, &nv, NULL) == AI_OK);
-    for (int i = 0; i < 125; i++)
+    for (int i = 0; i < DIM; i++)
         CHECK(isfinite(v[i]));
     free(v);
     z[100] = NAN; /* garbage in: still finite out */
     REQUIRE(embed_pcm(e, z, 5 * SR, &v, &nv, NULL) == AI_OK);
-    for (int i = 0; i < 125; i++)
+    for (int i = 0; i < DIM; i++)
         CHECK(isfinite(v[i]));
     free(v);
     free(z);
@@ -335,9 +338,9 @@ TEST(embed_threads_deterministic)
     for (int i = 0; i < 3; i++)
         REQUIRE(jobs[i].v && jobs[i].nv == 3);
     size_t same = 0;
-    for (size_t i = 0; i < 3 * 125; i++)
+    for (size_t i = 0; i < 3 * DIM; i++)
         same += jobs[0].v[i] == jobs[1].v[i] && jobs[0].v[i] == jobs[2].v[i];
-    CHECK_EQ_INT(same, 3 * 125);
+    CHECK_EQ_INT(same, 3 * DIM);
     for (int i = 0; i < 3; i++)
         free(jobs[i].v);
     free(x);
@@ -354,11 +357,11 @@ TEST(embed_cli_prints_windows)
     REQUIRE(test_sh("sox -n -r 44100 -c 2 %s synth 23 pluck C3 pluck G3 vol 0.5", wav) == 0);
     /* 23 s: 4 windows, the last one ending at the end (13-23 s). */
     CHECK_EQ_INT(test_sh("cd '%s' && '%s' embed %s > out.txt", test_tmpdir(), test_bin(), wav), 0);
-    CHECK_EQ_INT(test_sh("grep -q 'vibe-lite-v1, dim 125, 4 windows' '%s/out.txt'", test_tmpdir()),
+    CHECK_EQ_INT(test_sh("grep -q 'vibe-lite-v1, dim 149, 4 windows' '%s/out.txt'", test_tmpdir()),
                  0);
     CHECK_EQ_INT(
         test_sh("grep -q '^  3 *13.00 s *10.00 s *norm 1.0000' '%s/out.txt'", test_tmpdir()), 0);
-    CHECK_EQ_INT(test_sh("cd '%s' && '%s' embed --vectors %s | tail -n 1 | wc -w | grep -qx 125",
+    CHECK_EQ_INT(test_sh("cd '%s' && '%s' embed --vectors %s | tail -n 1 | wc -w | grep -qx 149",
                          test_tmpdir(), test_bin(), wav),
                  0);
     CHECK_EQ_INT(test_sh("cd '%s' && EMBEDDING_MODEL=clap CLAP_MODEL_PATH=m.onnx '%s' embed %s "
