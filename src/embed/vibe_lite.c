@@ -12,49 +12,20 @@
  *                (6), chroma entropy (1)
  *   dynamics  5  loudness range p95-p10, std, mean frame-to-frame change (dB/10),
  *                quiet-frame fraction, crest factor
+ *   texture  24  per 4 mel band groups: log share of the loudness envelope's
+ *                variance in 5 modulation bands 0.25..12 Hz, and its std
+ * Timbre, shape and texture look at 250-4000 Hz only (phone-mic robust);
+ * rhythm, texture and dynamics are in vibe_lite_frames.c.
  * The window is scaled to unit RMS first, so every feature is gain-invariant.
  */
 #include "embed/embed_int.h"
+#include "embed/vibe_lite_int.h"
 
 #include <fftw3.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SR        16000
-#define NFFT      1024
-#define NBIN      (NFFT / 2 + 1)
-#define HOP       512
-#define NFFT_C    8192
-#define NBIN_C    (NFFT_C / 2 + 1)
-#define HOP_C     4096
-#define NMEL      40
-#define NCEP      20 /* c0..c19; c0 (loudness) is not used */
-#define NC        (NCEP - 1)
-#define NBAND     6
-#define NTEMPO    12
-#define EPS       1e-10
-#define MEL_LO_HZ 250.0
-#define MEL_HI_HZ 4000.0
-#define KLO       16 /* FFT bins of MEL_LO_HZ .. MEL_HI_HZ */
-#define KHI       257
-
-#define OFF_TIMBRE  0
-#define LEN_TIMBRE  (3 * NC)
-#define OFF_SHAPE   (OFF_TIMBRE + LEN_TIMBRE)
-#define LEN_SHAPE   (10 + 2 * NBAND)
-#define OFF_RHYTHM  (OFF_SHAPE + LEN_SHAPE)
-#define LEN_RHYTHM  (NTEMPO + 4)
-#define OFF_HARMONY (OFF_RHYTHM + LEN_RHYTHM)
-#define LEN_HARMONY (12 + 6 + 6 + 1)
-#define OFF_DYN     (OFF_HARMONY + LEN_HARMONY)
-#define LEN_DYN     5
-#define OFF_TEX     (OFF_DYN + LEN_DYN)
-#define NGRP        4 /* mel band groups of the texture block */
-#define NMOD        5 /* modulation bands 0.25-0.75-1.5-3-6-12 Hz */
-#define LEN_TEX     (NGRP * (NMOD + 1))
-#define DIM         (OFF_TEX + LEN_TEX)
 
 /* FFTW's planner is not thread-safe (executing a plan is): plans are made
  * once per embedder under this lock, scalar-only (FFTW_NO_SIMD) so results
@@ -192,12 +163,6 @@ static ai_err_t vl_create(void **out, ai_error_t *err)
     return AI_OK;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* Sum of the k smallest of a[0..n) (k <= n); reorders a (quickselect,
  * deterministic middle pivot). */
 static double sum_smallest(float *a, int n, int k)
@@ -229,30 +194,6 @@ static double sum_smallest(float *a, int n, int k)
         s += a[i];
     return s;
 }
-
-static void mean_std(const float *x, size_t n, size_t stride, double *mean, double *sd)
-{
-    double s = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        s += x[i * stride];
-    double m = n ? s / (double)n : 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = x[i * stride] - m;
-        ss += d * d;
-    }
-    *mean = m;
-    *sd = n > 1 ? sqrt(ss / (double)n) : 0;
-}
-
-/* Per-frame series computed in the short-FFT pass. */
-typedef struct {
-    size_t nf;
-    float *cep;                                  /* nf × NC */
-    float *cent, *bw, *roll, *flat, *flux, *edb; /* nf each (flux[0] = 0) */
-    float *grp;                                  /* nf × NGRP mean log-mel of each band group */
-    double contrast[NBAND], valley[NBAND];
-    size_t ncontrast;
-} frames_t;
 
 static void frame_features(const vl_state_t *s, const float *P, const float *E, const float *L,
                            const float *Lprev, frames_t *fr, size_t t, float *tmp)
@@ -359,7 +300,7 @@ static void put_timbre_shape(const frames_t *fr, float *out)
     size_t nf = fr->nf;
     for (int j = 0; j < NC; j++) {
         double m, sd, dm, dsd;
-        mean_std(fr->cep + j, nf, NC, &m, &sd);
+        vl_mean_std(fr->cep + j, nf, NC, &m, &sd);
         out[OFF_TIMBRE + j] = (float)m;
         out[OFF_TIMBRE + NC + j] = (float)sd;
         double s = 0, ss = 0;
@@ -378,7 +319,7 @@ static void put_timbre_shape(const frames_t *fr, float *out)
     const float *series[5] = {fr->cent, fr->bw, fr->roll, fr->flat, fr->flux};
     for (int i = 0; i < 5; i++) {
         double m, sd;
-        mean_std(series[i], nf, 1, &m, &sd);
+        vl_mean_std(series[i], nf, 1, &m, &sd);
         out[OFF_SHAPE + 2 * i] = (float)m;
         out[OFF_SHAPE + 2 * i + 1] = (float)sd;
     }
@@ -387,134 +328,6 @@ static void put_timbre_shape(const frames_t *fr, float *out)
         out[OFF_SHAPE + 10 + b] = (float)(fr->contrast[b] / c);
         out[OFF_SHAPE + 10 + NBAND + b] = (float)(fr->valley[b] / c);
     }
-}
-
-static double interp(const double *r, size_t nr, double lag)
-{
-    size_t i = (size_t)lag;
-    if (i + 1 >= nr)
-        return i < nr ? r[i] : 0.0;
-    double f = lag - (double)i;
-    return r[i] * (1 - f) + r[i + 1] * f;
-}
-
-static void put_rhythm(const frames_t *fr, float *out)
-{
-    /* Onset strength = log-mel flux; frames 1..nf-1. */
-    const float *o = fr->flux + 1;
-    size_t no = fr->nf - 1;
-    double mu, sd;
-    mean_std(o, no, 1, &mu, &sd);
-    enum { LMAX = 64 };
-    double r[LMAX + 1] = {0};
-    size_t nr = no < LMAX + 1 ? no : LMAX + 1;
-    double r0 = 0;
-    for (size_t t = 0; t < no; t++)
-        r0 += (o[t] - mu) * (o[t] - mu);
-    r0 /= (double)no;
-    if (r0 > 1e-12)
-        for (size_t l = 0; l < nr; l++) {
-            double a = 0;
-            for (size_t t = 0; t + l < no; t++)
-                a += (o[t] - mu) * (o[t + l] - mu);
-            r[l] = a / (double)(no - l) / r0;
-        }
-    const double fps = (double)SR / HOP;
-    double clarity = 0;
-    for (int j = 0; j < NTEMPO; j++) {
-        double bpm_lo = 40.0 * pow(6.0, (double)j / NTEMPO);
-        double bpm_hi = 40.0 * pow(6.0, (double)(j + 1) / NTEMPO);
-        double best = -1;
-        double lag0 = 60.0 * fps / bpm_hi, lag1 = 60.0 * fps / bpm_lo;
-        int nsteps = (int)((lag1 - lag0) / 0.25) + 1;
-        for (int k = 0; k < nsteps; k++) {
-            double v = interp(r, nr, lag0 + 0.25 * k);
-            if (v > best)
-                best = v;
-        }
-        out[OFF_RHYTHM + j] = (float)best;
-        if (best > clarity)
-            clarity = best;
-    }
-    size_t dense = 0;
-    for (size_t t = 0; t < no; t++)
-        dense += o[t] > mu + sd;
-    out[OFF_RHYTHM + NTEMPO] = (float)clarity;
-    out[OFF_RHYTHM + NTEMPO + 1] = (float)mu;
-    out[OFF_RHYTHM + NTEMPO + 2] = (float)(mu > 1e-9 ? sd / mu : 0);
-    out[OFF_RHYTHM + NTEMPO + 3] = (float)((double)dense / (double)no);
-}
-
-/* Texture: for each of NGRP mel band groups, how the band's loudness
- * envelope moves — the share of its variance in NMOD modulation-frequency
- * bands (log10) and its standard deviation.  Separates sustained pads from
- * tremolo strings from percussive loops independently of tempo detection. */
-static void put_texture(const frames_t *fr, float *env, float *out)
-{
-    static const double edges[NMOD + 1] = {0.25, 0.75, 1.5, 3.0, 6.0, 12.0};
-    const double fps = (double)SR / HOP;
-    size_t nf = fr->nf;
-    for (int gi = 0; gi < NGRP; gi++) {
-        double m, sd;
-        mean_std(fr->grp + gi, nf, NGRP, &m, &sd);
-        double tot = 0;
-        for (size_t t = 0; t < nf; t++) {
-            double w = 0.5 - 0.5 * cos(2.0 * M_PI * ((double)t + 0.5) / (double)nf);
-            env[t] = (float)((fr->grp[t * NGRP + (size_t)gi] - m) * w);
-            tot += (double)env[t] * env[t];
-        }
-        for (int b = 0; b < NMOD; b++) {
-            size_t k0 = (size_t)ceil(edges[b] * (double)nf / fps);
-            size_t k1 = (size_t)ceil(edges[b + 1] * (double)nf / fps);
-            double pw = 0;
-            for (size_t k = k0 < 1 ? 1 : k0; k < k1 && k < nf / 2; k++) {
-                /* DFT bin k by a rotating phasor (double: no drift over a window). */
-                double c = cos(2.0 * M_PI * (double)k / (double)nf);
-                double sn = -sin(2.0 * M_PI * (double)k / (double)nf);
-                double pr = 1, pi = 0, re = 0, im = 0;
-                for (size_t t = 0; t < nf; t++) {
-                    re += env[t] * pr;
-                    im += env[t] * pi;
-                    double x = pr * c - pi * sn;
-                    pi = pr * sn + pi * c;
-                    pr = x;
-                }
-                pw += re * re + im * im;
-            }
-            double frac = tot > 1e-12 ? 2.0 * pw / ((double)nf * tot) : 0.0;
-            out[OFF_TEX + gi * (NMOD + 1) + b] = (float)log10(frac + 1e-4);
-        }
-        out[OFF_TEX + gi * (NMOD + 1) + NMOD] = (float)sd;
-    }
-}
-
-static void put_dynamics(const frames_t *fr, const float *pcm, size_t n, double g, float *sorted,
-                         float *out)
-{
-    size_t nf = fr->nf;
-    memcpy(sorted, fr->edb, nf * sizeof *sorted);
-    qsort(sorted, nf, sizeof *sorted, cmp_float);
-    double p10 = sorted[(size_t)(0.10 * (double)(nf - 1))];
-    double p95 = sorted[(size_t)(0.95 * (double)(nf - 1))];
-    double m, sd, ch = 0;
-    mean_std(fr->edb, nf, 1, &m, &sd);
-    size_t quiet = 0;
-    for (size_t t = 0; t < nf; t++) {
-        if (t)
-            ch += fabs((double)fr->edb[t] - fr->edb[t - 1]);
-        quiet += fr->edb[t] < p95 - 30.0;
-    }
-    double peak = 0;
-    for (size_t i = 0; i < n; i++) {
-        double a = fabs((double)pcm[i]);
-        if (a > peak)
-            peak = a;
-    }
-    out[OFF_DYN + 0] = (float)((p95 - p10) / 10.0);
-    out[OFF_DYN + 1] = (float)(sd / 10.0);
-    out[OFF_DYN + 2] = (float)(nf > 1 ? ch / (double)(nf - 1) / 10.0 : 0);
-    out[OFF_DYN + 3] = (float)((double)quiet / (double)nf);
-    out[OFF_DYN + 4] = (float)(peak * g > 1e-9 ? 20.0 * log10(peak * g) / 10.0 : 0);
 }
 
 static double dft_mag(const double *c, int k)
@@ -628,9 +441,9 @@ static ai_err_t vl_window(const void *state, const float *pcm, size_t n, float *
 
     short_pass(s, pcm, n, g, in, X, &fr);
     put_timbre_shape(&fr, out);
-    put_rhythm(&fr, out);
-    put_texture(&fr, sorted, out);
-    put_dynamics(&fr, pcm, n, g, sorted, out);
+    vl_put_rhythm(&fr, out);
+    vl_put_texture(&fr, sorted, out);
+    vl_put_dynamics(&fr, pcm, n, g, sorted, out);
     put_harmony(s, pcm, n, g, in, X, out);
     fftwf_free(in);
     fftwf_free(X);
