@@ -348,6 +348,15 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
     if (bv_eval_retrieval(&L, &r, verbose) != 0)
         goto done;
     printf("  %-22s %8.3f %8.3f\n", "all (weighted)", r.p5, r.map);
+    static const char *agg_names[BV_AGG__COUNT] = {
+        "lane rule", "aggregate: max", "aggregate: top-3 mean", "aggregate: per-window"};
+    for (int a = 1; a < BV_AGG__COUNT; a++) {
+        L.agg = a;
+        if (bv_eval_retrieval(&L, &rb, 0) != 0)
+            goto done;
+        printf("  %-22s %8.3f %8.3f\n", agg_names[a], rb.p5, rb.map);
+    }
+    L.agg = BV_AGG_LANE;
     printf("  %-22s %8.3f %8.3f\n", "random baseline", r.p5_rand, r.map_rand);
     printf("  p@5 / random = %.2fx over %zu queries\n\n", r.p5 / r.p5_rand, r.nq);
     strbuf_printf(&js,

@@ -8,7 +8,16 @@
 
 #include <stddef.h>
 
-#define TOPK 100 /* chunks per query window, as the lane's vector query */
+#define TOPK 100
+
+/* Track aggregation rules compared by the bench (the lane uses BV_AGG_LANE). */
+enum {
+    BV_AGG_LANE = 0, /* mean of the track's top-3 chunk similarities + diversity bonus */
+    BV_AGG_MAX,      /* best chunk similarity */
+    BV_AGG_TOP3,     /* mean of the top-3, no bonus */
+    BV_AGG_PERWIN,   /* mean over query windows of each window's best chunk */
+    BV_AGG__COUNT
+}; /* chunks per query window, as the lane's vector query */
 
 typedef struct {
     char *path, *label;
@@ -21,6 +30,7 @@ typedef struct {
     float *raw, *vec; /* nchunks × dim */
     size_t nchunks;
     int dim;
+    int agg; /* track aggregation rule: BV_AGG_* */
 } lib_t;
 
 typedef struct {

@@ -76,15 +76,18 @@ void bv_score_tracks(const lib_t *L, const float *q, size_t nq, size_t exclude, 
         best3[3 * t] = best3[3 * t + 1] = best3[3 * t + 2] = -2.0f;
     }
     topk_t h;
+    double *wsum = L->agg == BV_AGG_PERWIN ? calloc(L->nt, sizeof *wsum) : NULL;
     for (size_t w = 0; w < nq; w++) {
         h.n = 0;
         for (size_t t = 0; t < L->nt; t++) {
             if (t == exclude)
                 continue;
-            float *b = best3 + 3 * t;
+            float *b = best3 + 3 * t, wbest = -2.0f;
             for (size_t c = L->t[t].first; c < L->t[t].first + L->t[t].nvec; c++) {
                 float s = bv_dot(q + w * (size_t)L->dim, L->vec + c * (size_t)L->dim, L->dim);
                 topk_push(&h, s, c);
+                if (s > wbest)
+                    wbest = s;
                 if (s > b[2]) {
                     b[2] = s;
                     if (b[2] > b[1]) {
@@ -99,6 +102,8 @@ void bv_score_tracks(const lib_t *L, const float *q, size_t nq, size_t exclude, 
                     }
                 }
             }
+            if (wsum)
+                wsum[t] += wbest;
         }
         for (int i = 0; i < h.n; i++)
             seen[h.id[i]] = 1;
@@ -116,9 +121,18 @@ void bv_score_tracks(const lib_t *L, const float *q, size_t nq, size_t exclude, 
                 s += best3[3 * t + i];
                 k++;
             }
-        if (k)
+        if (!k)
+            continue;
+        if (L->agg == BV_AGG_MAX)
+            score[t] = best3[3 * t];
+        else if (L->agg == BV_AGG_TOP3)
+            score[t] = s / k;
+        else if (wsum)
+            score[t] = wsum[t] / (double)nq;
+        else
             score[t] = s / k + 0.05 * fmin(uniq[t] / 5.0, 1.0);
     }
+    free(wsum);
 }
 
 /* Ranks tracks by score (desc, ties by index), exclude left out; returns count. */
