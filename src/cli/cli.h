@@ -28,6 +28,7 @@ int cli_embed(const config_t *cfg, int argc, char **argv);
 int cli_bench_vibe(const config_t *cfg, int argc, char **argv);
 int cli_serve(const config_t *cfg, int argc, char **argv);
 int cli_rebuild(const config_t *cfg, int argc, char **argv);
+int cli_bench_vecstore(const config_t *cfg, int argc, char **argv);
 
 
 /* Reads and decodes a file to 16 kHz mono (caps MAX_INGEST_BYTES / MAX_TRACK_SECONDS).

@@ -34,8 +34,18 @@ typedef struct {
 } rec_head_t;
 _Static_assert(sizeof(rec_head_t) == REC_HEAD, "record head layout");
 
+/* Live records per track, so an upsert of a new track (the common case)
+ * needs no scan to find what it replaces. */
+typedef struct {
+    uint8_t id[16];
+    uint32_t live;
+    int used;
+} track_slot_t;
+
 typedef struct {
     pthread_rwlock_t lock;
+    track_slot_t *tracks; /* open addressing, capacity a power of two */
+    size_t tcap, tused;
     char path[CONFIG_STR_MAX + 64];
     int fd;
     int dim;    /* 0: no collection (no file) */
@@ -44,6 +54,58 @@ typedef struct {
     unsigned char *map;
     size_t map_len;
 } flat_t;
+
+static uint64_t id_hash(const uint8_t id[16])
+{
+    uint64_t h;
+    memcpy(&h, id, sizeof h); /* UUIDs are random enough */
+    return h * 0x9E3779B97F4A7C15ull;
+}
+
+/* The slot of a track id, created when `create` is set; NULL when absent
+ * (or out of memory). */
+static track_slot_t *track_slot(flat_t *f, const uint8_t id[16], int create)
+{
+    if (create && (f->tused + 1) * 2 > f->tcap) {
+        size_t ncap = f->tcap ? f->tcap * 2 : 1024;
+        track_slot_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return NULL;
+        for (size_t i = 0; i < f->tcap; i++) {
+            if (!f->tracks[i].used)
+                continue;
+            size_t j = id_hash(f->tracks[i].id) & (ncap - 1);
+            while (nt[j].used)
+                j = (j + 1) & (ncap - 1);
+            nt[j] = f->tracks[i];
+        }
+        free(f->tracks);
+        f->tracks = nt;
+        f->tcap = ncap;
+    }
+    if (!f->tcap)
+        return NULL;
+    size_t j = id_hash(id) & (f->tcap - 1);
+    while (f->tracks[j].used) {
+        if (memcmp(f->tracks[j].id, id, 16) == 0)
+            return &f->tracks[j];
+        j = (j + 1) & (f->tcap - 1);
+    }
+    if (!create)
+        return NULL;
+    f->tracks[j].used = 1;
+    memcpy(f->tracks[j].id, id, 16);
+    f->tracks[j].live = 0;
+    f->tused++;
+    return &f->tracks[j];
+}
+
+static void tracks_clear(flat_t *f)
+{
+    free(f->tracks);
+    f->tracks = NULL;
+    f->tcap = f->tused = 0;
+}
 
 static ai_err_t sys_err(ai_error_t *err, const char *what, const char *path)
 {
@@ -110,8 +172,15 @@ static ai_err_t load(flat_t *f, ai_error_t *err)
             return sys_err(err, "cannot truncate", f->path);
     }
     ai_err_t rc = remap(f, err);
-    for (size_t i = 0; rc == AI_OK && i < f->nrec; i++)
-        f->ndead += rec_at(f, i)->dead != 0;
+    for (size_t i = 0; rc == AI_OK && i < f->nrec; i++) {
+        const rec_head_t *r = rec_at(f, i);
+        track_slot_t *t = r->dead ? NULL : track_slot(f, r->id, 1);
+        f->ndead += r->dead != 0;
+        if (t)
+            t->live++;
+        else if (!r->dead)
+            rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    }
     return rc;
 }
 
@@ -144,6 +213,7 @@ static void flat_close(void *impl)
     unmap(f);
     if (f->fd >= 0)
         close(f->fd);
+    tracks_clear(f);
     pthread_rwlock_destroy(&f->lock);
     free(f);
 }
@@ -176,6 +246,7 @@ static ai_err_t rewrite(flat_t *f, int dim, const unsigned char *body, size_t le
     f->fd = -1;
     f->dim = 0;
     f->nrec = f->ndead = 0;
+    tracks_clear(f);
     return load(f, err);
 }
 
@@ -245,6 +316,10 @@ static ai_err_t kill_track(flat_t *f, const uint8_t id[16], ai_error_t *err)
 {
     uint32_t one = 1;
     int changed = 0;
+    track_slot_t *t = track_slot(f, id, 0);
+    if (!t || t->live == 0)
+        return AI_OK; /* nothing stored for it */
+    t->live = 0;
     for (size_t i = 0; i < f->nrec; i++) {
         const rec_head_t *r = rec_at(f, i);
         if (r->dead || memcmp(r->id, id, 16) != 0)
@@ -299,6 +374,14 @@ static ai_err_t flat_upsert(void *impl, const float *vecs, size_t n, int dim,
             rc = remap(f, err);
         } else if (ftruncate(f->fd, at) != 0) { /* keep the file whole */
             log_warn("vector store: cannot cut a failed append off %s", f->path);
+        }
+        for (size_t i = 0; rc == AI_OK && i < n; i++) {
+            const rec_head_t *h = (const rec_head_t *)(const void *)(buf + i * f->rec);
+            track_slot_t *t = track_slot(f, h->id, 1);
+            if (!t)
+                rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+            else
+                t->live++;
         }
     }
     free(buf);
@@ -402,6 +485,7 @@ static ai_err_t flat_drop(void *impl, ai_error_t *err)
     f->fd = -1;
     f->dim = 0;
     f->nrec = f->ndead = 0;
+    tracks_clear(f);
     if (unlink(f->path) != 0 && errno != ENOENT)
         rc = sys_err(err, "cannot remove", f->path);
     pthread_rwlock_unlock(&f->lock);
