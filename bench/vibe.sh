@@ -2,7 +2,8 @@
 # Vibe-lane evaluation (`make bench-vibe`): a labelled corpus from Debian
 # game-soundtrack packages (label = source package), 10 s query clips of
 # indexed tracks (clean and through a phone-mic chain), then
-# `audio-ident bench-vibe` (same-soundtrack precision@5/mAP vs random,
+# `audio-ident bench-vibe` (same-soundtrack and, where files carry an artist
+# tag, same-composer precision@5/mAP vs random,
 # own-track recall@5, embed time, brute-force scan time at 1k/100k/1M).
 #
 #   BENCH_QUICK=1            fewer tracks and clips, no 1M scan (smoke run)
@@ -50,7 +51,12 @@ tracks="$work/tracks.tsv"
 add_label() { # LABEL DIR [FIND ARGS...]
   local label=$1 dir=$2
   find "$dir" -type f \( -name '*.ogg' -o -name '*.opus' -o -name '*.mp3' -o -name '*.flac' \) -size +100k |
-    LC_ALL=C sort | head -n "$MAXT" | while read -r f; do printf '%s\t%s\n' "$f" "$label"; done >> "$tracks"
+    LC_ALL=C sort | head -n "$MAXT" | while read -r f; do
+      # composer = the file's artist tag where present (wesnoth, hyperrogue)
+      a=$(ffprobe -v error -show_entries format_tags=artist:stream_tags=artist -of csv=p=0 "$f" 2>/dev/null |
+          grep -v '^$' | head -1 | tr -d '\t' || true)
+      printf '%s\t%s\t%s\n' "$f" "$label" "$a"
+    done >> "$tracks"
 }
 add_label wesnoth "$wes"
 add_label drascula "$DATA/vibe-corpus/drascula"
@@ -76,7 +82,7 @@ queries="$work/queries.tsv"
 ntr=$(wc -l < "$tracks")
 step=$(( ntr / NCLIPS )); [ "$step" -ge 1 ] || step=1
 n=0
-while IFS=$'\t' read -r t label; do
+while IFS=$'\t' read -r t label _; do
   n=$((n + 1))
   [ $(( n % step )) = 0 ] || continue
   d=$(dur "$t" 2>/dev/null) || continue; [ -n "$d" ] || continue

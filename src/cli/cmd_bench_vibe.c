@@ -53,6 +53,7 @@ static void lib_release(lib_t *L)
     for (size_t i = 0; i < L->nt; i++) {
         free(L->t[i].path);
         free(L->t[i].label);
+        free(L->t[i].composer);
     }
     free(L->t);
     free(L->raw);
@@ -89,8 +90,9 @@ static int load_tracks(const config_t *cfg, const embedder_t *e, const char *man
     size_t cap = 0, tcap = 0;
     int rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f) && L->nt < MAX_ITEMS) {
-        char *fld[2];
-        if (split_tabs(line, fld, 2) != 2 || !*fld[0])
+        char *fld[3] = {NULL, NULL, NULL};
+        int nf = split_tabs(line, fld, 3);
+        if (nf < 2 || !*fld[0])
             continue;
         audio_decoded_t d;
         memset(&d, 0, sizeof d);
@@ -128,8 +130,9 @@ static int load_tracks(const config_t *cfg, const embedder_t *e, const char *man
             t->nvec = nv;
             t->path = strdup(fld[0]);
             t->label = strdup(fld[1]);
+            t->composer = strdup(nf > 2 ? fld[2] : "");
             L->nt++;
-            if (!t->path || !t->label || lib_append(L, &cap, v, nv) != 0)
+            if (!t->path || !t->label || !t->composer || lib_append(L, &cap, v, nv) != 0)
                 rc = -1;
         }
         free(v);
@@ -214,6 +217,27 @@ static int eval_clips(const config_t *cfg, const embedder_t *e, const lib_t *L,
     }
     fclose(f);
     bv_free5(score, best3, uniq, order, seen);
+    return rc;
+}
+
+/* Same-composer retrieval among the tracks that carry an artist tag: a view
+ * of the library with only those tracks, labelled by composer. */
+static int eval_composers(const lib_t *L, bv_retrieval_t *r)
+{
+    memset(r, 0, sizeof *r);
+    lib_t C = *L;
+    C.t = malloc((L->nt ? L->nt : 1) * sizeof *C.t);
+    if (!C.t)
+        return -1;
+    C.nt = 0;
+    for (size_t i = 0; i < L->nt; i++)
+        if (L->t[i].composer[0]) {
+            C.t[C.nt] = L->t[i];
+            C.t[C.nt].label = L->t[i].composer;
+            C.nt++;
+        }
+    int rc = C.nt > 1 ? bv_eval_retrieval(&C, r, 0) : 0;
+    free(C.t);
     return rc;
 }
 
@@ -357,6 +381,10 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
         printf("  %-22s %8.3f %8.3f\n", agg_names[a], rb.p5, rb.map);
     }
     L.agg = BV_AGG_LANE;
+    bv_retrieval_t rcm;
+    if (eval_composers(&L, &rcm) == 0 && rcm.nq)
+        printf("  %-22s %8.3f %8.3f   (%zu tagged queries; random %.3f / %.3f)\n", "same composer",
+               rcm.p5, rcm.map, rcm.nq, rcm.p5_rand, rcm.map_rand);
     printf("  %-22s %8.3f %8.3f\n", "random baseline", r.p5_rand, r.map_rand);
     printf("  p@5 / random = %.2fx over %zu queries\n\n", r.p5 / r.p5_rand, r.nq);
     strbuf_printf(&js,
@@ -366,6 +394,10 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
                   "\"p_at_5_random\":%.4f,\"map_random\":%.4f",
                   in->name, in->dim, L.nt, L.nchunks, embed_ms[0] / (double)nwin,
                   embed_ms[1] / (double)nwin, r.p5, r.map, r.p5_rand, r.map_rand);
+    strbuf_printf(&js,
+                  ",\"composer\":{\"queries\":%zu,\"p_at_5\":%.4f,\"map\":%.4f,"
+                  "\"p_at_5_random\":%.4f,\"map_random\":%.4f}",
+                  rcm.nq, rcm.p5, rcm.map, rcm.p5_rand, rcm.map_rand);
 
     if (queries) {
         if (eval_clips(cfg, e, &L, queries, g, &ng, 16, &clip_ms, &nclips) != 0)

@@ -21,6 +21,7 @@ enum {
 
 typedef struct {
     char *path, *label;
+    char *composer;     /* "" when the file has no artist tag */
     size_t first, nvec; /* chunk range in the global arrays */
 } track_t;
 
