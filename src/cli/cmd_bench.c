@@ -256,7 +256,7 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
     fp_peak_t **tpeaks = calloc(nalloc, sizeof(fp_peak_t *));
     size_t *tnp = calloc(nalloc, sizeof(size_t)), *tframes = calloc(nalloc, sizeof(size_t));
     int rc = 0;
-    for (size_t i = 0; tpeaks && tnp && tframes && i < ntracks; i++) {
+    for (size_t i = 0; !reused && tpeaks && tnp && tframes && i < ntracks; i++) {
         audio_decoded_t d = {0};
         double t0 = clock_now_ms();
         if (cli_decode_file_16k(cfg, tracks[i], &d, &err) != AI_OK) {
@@ -320,7 +320,11 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
         rmdir(cdir);
     }
 
-    /* ---- queries */
+    /* ---- queries, against an index mapped in memory as in a running server */
+    double tw = clock_now_ms();
+    if (rc == 0 && fpindex_warm(idx, &err) != AI_OK)
+        fprintf(stderr, "bench: %s\n", err.message);
+    fprintf(stderr, "bench: index warmed in %.0f ms\n", clock_now_ms() - tw);
     group_t *groups = NULL;
     size_t ngroups = 0;
     calib_t cal = {0};
@@ -444,7 +448,10 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
                "on disk, %.1f MB compacted\n",
                ntracks, hours, distractors, (size_t)st.hashes, (double)st.bytes / 1e6,
                (double)compact_bytes / 1e6);
-        printf("ingest: %.0fx real time on one core (decode %.0f ms, fingerprint %.0f ms, insert "
+        if (reused)
+            printf("ingest: not measured (index reused; run without --reuse-index)\n");
+        else
+            printf("ingest: %.0fx real time on one core (decode %.0f ms, fingerprint %.0f ms, insert "
                "%.0f ms); %.1f hashes/s of audio; index per hour of audio: %.1f MB on disk, "
                "%.1f MB compacted\n",
                ingest_x, t_decode, t_fp, t_insert, (double)total_hashes / (audio_s + 1e-9),
@@ -484,7 +491,31 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
                       g->n, g->top1, g->top5, g->offset_ok, g->negatives, g->fp_any,
                       g->fp_trusted, l50, l95, e95, c50, c95);
     }
+    /* every query of a clip length together (positives and negatives) */
+    double *pool = calloc(nq ? nq : 1, sizeof *pool), *cpool = calloc(nq ? nq : 1, sizeof *cpool);
+    for (int len = 5; rc == 0 && pool && cpool && len <= 10; len += 5) {
+        size_t np = 0;
+        for (size_t i = 0; i < ngroups; i++)
+            for (size_t j = 0; groups[i].len == len && j < groups[i].nlat && np < nq; j++) {
+                cpool[np] = groups[i].cpu_ms[j];
+                pool[np++] = groups[i].lane_ms[j];
+            }
+        if (!np)
+            continue;
+        double l50 = percentile(pool, np, 0.5), l95 = percentile(pool, np, 0.95);
+        double c50 = percentile(cpool, np, 0.5), c95 = percentile(cpool, np, 0.95);
+        printf("%-5d %-14s %6zu %8s %8s %8s %8s %9.2f %9.2f %9s %8.2f %8.2f\n", len, "ALL", np, "",
+               "", "", "", l50, l95, "", c50, c95);
+        strbuf_printf(&js, ",{\"len\":%d,\"variant\":\"ALL\",\"n\":%zu,\"lane_p50_ms\":%.3f,"
+                           "\"lane_p95_ms\":%.3f,\"lane_cpu_p50_ms\":%.3f,\"lane_cpu_p95_ms\":%.3f}",
+                      len, np, l50, l95, c50, c95);
+    }
+    free(pool);
+    free(cpool);
     if (rc == 0) {
+        double la[3];
+        getloadavg(la, 3);
+        printf("load average during the run: %.2f (1 min)\n", la[0]);
         printf("\ncalibration (top-1 correctness by confidence): >=0.85: %zu/%zu  "
                "0.5-0.85: %zu/%zu  <0.5: %zu/%zu\n",
                cal.n_trusted_right, cal.n_trusted, cal.n_mid_right, cal.n_mid, cal.n_low_right,

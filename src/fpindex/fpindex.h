@@ -9,14 +9,18 @@
  *            so a delete finds exactly its postings without re-decoding audio.
  * The map grows automatically (doubling) when a write finds it full.
  *
- * Matching: postings of the clip's hashes vote for (track, time offset);
- * votes within ±1 frame are merged; a track's best offset gives its aligned
- * hash count A.  Its significance is the Poisson tail of A against what
- * chance alignment gives for that track (its unaligned matches spread over
- * the possible offsets), corrected for the number of tracks and offsets
- * tried.  The significance is mapped to a calibrated `confidence` in [0,1];
- * matches below FPINDEX_MIN_SCORE are not returned, so unknown audio gives
- * no match.  fpindex_match_peaks() also tries small speed changes.
+ * Matching (docs/exact-lane.md): each distinct clip hash's posting list is
+ * located (page runs in the read transaction, nothing copied); lists longer
+ * than a stop-word cap are ignored.  Votes for (track, time offset) are cast
+ * from the rarest hashes first until a per-query budget is spent, so common
+ * hashes cannot flood the vote table.  The best candidates are then
+ * re-counted over every (non-stop-word) hash: A = clip hashes with a posting
+ * of the track within ±1 frame of the offset, against a chance expectation
+ * summed hash by hash from the track's own postings of that hash.  The
+ * Poisson tail of A, corrected for the offsets and tracks tried, is the
+ * score, mapped to a calibrated `confidence` in [0,1]; matches below
+ * FPINDEX_MIN_SCORE are not returned, so unknown audio gives no match.
+ * fpindex_match_peaks() also tries small speed changes.
  *
  * Lifecycle: fpindex_open → … → fpindex_close (accepts NULL).
  * Thread-safety: one fpindex_t per process, shared by all threads.  Queries
@@ -63,6 +67,11 @@ ai_err_t fpindex_list_tracks(fpindex_t *idx, uint32_t **nums, size_t *n, ai_erro
 /* Removes everything (rebuild-index --fingerprints). */
 ai_err_t fpindex_drop_all(fpindex_t *idx, ai_error_t *err);
 
+/* Reads every posting page once, so that the first queries of a process do
+ * not pay for mapping the index (a server can call it at start; the
+ * benchmark does, to measure the steady state). */
+ai_err_t fpindex_warm(fpindex_t *idx, ai_error_t *err);
+
 /* Writes a compacted copy of the index into the existing empty directory
  * dest (consistent while the index is in use: backups, size measurement). */
 ai_err_t fpindex_copy_compact(fpindex_t *idx, const char *dest, ai_error_t *err);
@@ -86,7 +95,7 @@ typedef struct {
 
 /* Votes cast per query (postings × clip occurrences), spent on the rarest
  * hashes first. */
-#define FPINDEX_DEFAULT_BUDGET 60000
+#define FPINDEX_DEFAULT_BUDGET 100000
 
 typedef struct {
     size_t max_results;        /* 1..; out has room for this many */
@@ -102,8 +111,10 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
                        const fpindex_query_opts_t *o, fpindex_match_t *out, size_t *nout,
                        ai_error_t *err);
 
-/* Matches a clip's peaks under speed hypotheses 1.0 and ±1.5 %, ±3 %; the
- * best hypothesis per track wins.  This is what the exact lane calls. */
+/* Matches a clip's peaks under speed hypotheses 1.0, then ±1.5 %, then ±3 %
+ * (a pair is skipped when an earlier hypothesis gave a decisive match that
+ * leads the next track by a wide margin); the best hypothesis per track
+ * wins.  This is what the exact lane calls. */
 ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npeaks,
                              const fp_params_t *p, const fpindex_query_opts_t *o,
                              fpindex_match_t *out, size_t *nout, ai_error_t *err);

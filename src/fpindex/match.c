@@ -7,82 +7,54 @@
 
 /* A hash with more postings than this is a stop word: it is in so many
  * tracks that it carries no information, and is neither voted nor verified. */
-#define FPI_STOP_POSTINGS 20000
+#define FPI_STOP_POSTINGS 8000
 /* Candidates re-counted beyond max_results. */
-#define FPI_EXTRA_VERIFY 8
+#define FPI_EXTRA_VERIFY 6
 /* Clip hashes looked at (a 30 s clip has ~6,000). */
 #define FPI_MAX_QUERY_HASHES 65536
-#define OFFSET_BIAS (1 << 30)
 
-/* ------------------------------------------------------------ vote table */
+/* ------------------------------------------------------------ votes */
 
-typedef struct {
-    uint64_t key; /* 0 = empty; else (track << 32 | biased offset) + 1 */
-    uint32_t count;
-} vote_t;
-
-typedef struct {
-    vote_t *v;
-    size_t cap, n;
-} votes_t;
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return x;
-}
-
-static int votes_grow(votes_t *t)
-{
-    size_t ncap = t->cap ? t->cap * 2 : 4096;
-    vote_t *nv = calloc(ncap, sizeof *nv);
-    if (!nv)
-        return -1;
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->v[i].key)
-            continue;
-        size_t j = mix(t->v[i].key) & (ncap - 1);
-        while (nv[j].key)
-            j = (j + 1) & (ncap - 1);
-        nv[j] = t->v[i];
-    }
-    free(t->v);
-    t->v = nv;
-    t->cap = ncap;
-    return 0;
-}
-
-static vote_t *votes_slot(votes_t *t, uint64_t key, int create)
-{
-    if (create && (t->n + 1) * 2 > t->cap && votes_grow(t) != 0)
-        return NULL;
-    if (!t->cap)
-        return NULL;
-    key += 1;
-    size_t j = mix(key) & (t->cap - 1);
-    while (t->v[j].key && t->v[j].key != key)
-        j = (j + 1) & (t->cap - 1);
-    if (!t->v[j].key) {
-        if (!create)
-            return NULL;
-        t->v[j].key = key;
-        t->n++;
-    }
-    return &t->v[j];
-}
+/* A vote is one 49-bit key, track << 25 | (offset + 2^24): frames are
+ * below 2^24, so offsets lie in (-2^24, 2^24).  Keys are radix-sorted; a
+ * run of equal keys is one (track, offset) count, runs of a track are
+ * adjacent, and offsets one frame apart are neighbouring runs. */
+#define VOTE_OFF_BITS 25
+#define VOTE_OFF_BIAS (1 << 24)
+#define RADIX_BITS 11
 
 static uint64_t vote_key(uint32_t track, int64_t off)
 {
-    return (uint64_t)track << 32 | (uint32_t)(off + OFFSET_BIAS);
+    return (uint64_t)track << VOTE_OFF_BITS | (uint64_t)(off + VOTE_OFF_BIAS);
+}
+
+/* LSD radix sort of n keys below 2^55; returns whichever buffer holds the result. */
+static uint64_t *sort_keys(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    uint32_t cnt[1u << RADIX_BITS];
+    for (int shift = 0; shift < 55; shift += RADIX_BITS) {
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(a[i] >> shift) & ((1u << RADIX_BITS) - 1)]++;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < (1u << RADIX_BITS); d++) {
+            uint32_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[(a[i] >> shift) & ((1u << RADIX_BITS) - 1)]++] = a[i];
+        uint64_t *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
 }
 
 /* ------------------------------------------------------------ scoring */
 
 typedef struct {
     uint32_t track;
-    uint32_t total;   /* all votes for the track */
     uint32_t aligned; /* best offset, ±1 frame merged */
     int64_t offset;
 } cand_t;
@@ -140,59 +112,75 @@ static int stop_requested(const fpindex_query_opts_t *o)
     return deadline_passed(o->deadline) || (o->cancel && atomic_load(o->cancel));
 }
 
-/* Per track: all its votes and its best offset (±1 frame merged), sorted by
- * that aligned count. */
-static ai_err_t best_offsets(votes_t *votes, cand_t **out, size_t *nout, ai_error_t *err)
+/* Per track its best offset (±1 frame merged) from the sorted vote keys,
+ * tracks with at least two aligned votes, sorted by that aligned count. */
+static ai_err_t best_offsets(const uint64_t *k, size_t n, cand_t **out, size_t *nout,
+                             ai_error_t *err)
 {
-    votes_t per_track = {0}; /* key = track, count = index into cands + 1 */
+    *out = NULL;
+    *nout = 0;
     cand_t *cands = NULL;
     size_t ncands = 0, cap = 0;
-    for (size_t s = 0; s < votes->cap; s++) {
-        if (!votes->v[s].key)
+    uint64_t prev_key = 0, cur_key = 0;
+    uint32_t prev_cnt = 0, cur_cnt = 0;
+    cand_t best = {0};
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && cur_cnt && k[i] == cur_key) {
+            cur_cnt++;
             continue;
-        uint64_t key = votes->v[s].key - 1;
-        uint32_t track = (uint32_t)(key >> 32);
-        int64_t off = (int64_t)(uint32_t)key - OFFSET_BIAS;
-        uint32_t c = votes->v[s].count;
-        for (int d = -1; d <= 1; d += 2) {
-            vote_t *nb = votes_slot(votes, vote_key(track, off + d), 0);
-            if (nb)
-                c += nb->count;
         }
-        vote_t *pt = votes_slot(&per_track, track, 1);
-        if (!pt)
-            goto fail;
-        if (!pt->count) {
-            if (ncands == cap) {
-                size_t ncap = cap ? cap * 2 : 256;
-                cand_t *nc = realloc(cands, ncap * sizeof *nc);
-                if (!nc)
-                    goto fail;
-                cands = nc;
-                cap = ncap;
+        /* the run (cur_key, cur_cnt) is complete; its right neighbour starts at i */
+        if (cur_cnt) {
+            uint32_t c = cur_cnt;
+            if (prev_cnt && prev_key + 1 == cur_key)
+                c += prev_cnt;
+            for (size_t j = i; j < n && k[j] == cur_key + 1; j++)
+                c++;
+            uint32_t track = (uint32_t)(cur_key >> VOTE_OFF_BITS);
+            if (track != best.track || best.aligned == 0) {
+                if (best.aligned >= 2) {
+                    if (ncands == cap) {
+                        size_t ncap = cap ? cap * 2 : 256;
+                        cand_t *nc = realloc(cands, ncap * sizeof *nc);
+                        if (!nc) {
+                            free(cands);
+                            return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                                                "out of memory matching");
+                        }
+                        cands = nc;
+                        cap = ncap;
+                    }
+                    cands[ncands++] = best;
+                }
+                best = (cand_t){track, 0, 0};
             }
-            cands[ncands] = (cand_t){track, 0, 0, 0};
-            pt->count = (uint32_t)++ncands;
+            if (c > best.aligned) {
+                best.aligned = c;
+                best.offset =
+                    (int64_t)(cur_key & ((1ull << VOTE_OFF_BITS) - 1)) - VOTE_OFF_BIAS;
+            }
+            prev_key = cur_key;
+            prev_cnt = cur_cnt;
         }
-        if (!cands)
-            goto fail; /* unreachable: a counted track always has a candidate */
-        cand_t *cd = &cands[pt->count - 1];
-        cd->total += votes->v[s].count;
-        if (c > cd->aligned || (c == cd->aligned && off < cd->offset)) {
-            cd->aligned = c;
-            cd->offset = off;
+        if (i < n) {
+            cur_key = k[i];
+            cur_cnt = 1;
         }
     }
-    free(per_track.v);
+    if (best.aligned >= 2) {
+        cand_t *nc = realloc(cands, (ncands + 1) * sizeof *nc);
+        if (!nc) {
+            free(cands);
+            return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
+        }
+        cands = nc;
+        cands[ncands++] = best;
+    }
     if (ncands)
         qsort(cands, ncands, sizeof *cands, cand_by_aligned);
     *out = cands;
     *nout = ncands;
     return AI_OK;
-fail:
-    free(per_track.v);
-    free(cands);
-    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
 }
 
 /* ------------------------------------------------------------ gathering */
@@ -241,9 +229,17 @@ static uint64_t post_key(const unsigned char *p)
            (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
 }
 
+static unsigned low16_at(const unsigned char *p, uint32_t i)
+{
+    return (unsigned)p[(size_t)i * 8] << 8 | p[(size_t)i * 8 + 1];
+}
+
 /* First item of p[0..n) whose low hash bits are >= lo16 (> when after). */
 static uint32_t page_bound(const unsigned char *p, uint32_t n, unsigned lo16, int after)
 {
+    /* fast paths: a page inside a long list is all one hash */
+    if (after ? low16_at(p, n - 1) <= lo16 : low16_at(p, 0) >= lo16)
+        return after ? n : 0;
     uint32_t a = 0, b = n;
     while (a < b) {
         uint32_t m = a + (b - a) / 2;
@@ -334,42 +330,58 @@ static uint32_t seg_lower(const unsigned char *s, uint32_t a, uint32_t b, uint64
     return a;
 }
 
-/* Re-counts a candidate (track, offset) over every gathered hash, budget or
+/* Re-counts candidates (track, offset) over every gathered hash, budget or
  * not: A = clip hashes with a posting of the track within ±1 frame of the
  * offset; lambda = the chance expectation of A, summing for each clip hash
  * the probability that one of the track's c postings of that hash lands in
- * the 3-frame window by chance (3c / w over the w possible offsets). */
-static void verify(const gather_t *g, uint32_t track, int64_t off, double w, uint32_t *aligned,
-                   double *lambda)
+ * the 3-frame window by chance (3c / w over the w possible offsets).  The
+ * loop runs hash by hash so that a list's pages stay in cache while all
+ * candidates look at them. */
+typedef struct {
+    uint32_t track;
+    int64_t off;
+    double w, lambda;
+    uint32_t aligned;
+} verif_t;
+
+static void verify(const gather_t *g, verif_t *v, size_t nv)
 {
-    uint32_t A = 0;
-    double lam = 0;
-    uint64_t lo = (uint64_t)track << 24, hi = (uint64_t)(track + 1) << 24;
     for (size_t i = 0; i < g->nhs; i++) {
         const qh_t *q = &g->hs[i];
-        uint32_t c = 0;
-        for (uint32_t s = q->s0; s < q->s0 + q->ns; s++) {
-            const seg_t *sg = &g->segs[s];
-            uint32_t a = seg_lower(sg->p, 0, sg->n, lo);
-            uint32_t b = seg_lower(sg->p, a, sg->n, hi);
-            c += b - a;
-            for (uint32_t j = q->q0; b > a && j < q->q0 + q->nq; j++) {
-                int64_t f = (int64_t)g->qs[j].t + off;
-                if (f + 1 < 0)
-                    continue;
-                uint64_t want = lo | (uint64_t)(f > 0 ? f - 1 : 0);
-                uint32_t at = seg_lower(sg->p, a, b, want);
-                if (at < b && post_key(sg->p + (size_t)at * 8) <= (lo | (uint64_t)(f + 1)))
-                    A++;
+        for (size_t ci = 0; ci < nv; ci++) {
+            uint64_t lo = (uint64_t)v[ci].track << 24, hi = (uint64_t)(v[ci].track + 1) << 24;
+            /* the list is sorted across its segments: skip, by binary search
+             * on their last items, the segments that end before the track */
+            uint32_t sa = q->s0, sb = q->s0 + q->ns, c = 0;
+            while (sa < sb) {
+                uint32_t m = sa + (sb - sa) / 2;
+                const seg_t *sg = &g->segs[m];
+                if (post_key(sg->p + (size_t)(sg->n - 1) * 8) < lo)
+                    sa = m + 1;
+                else
+                    sb = m;
+            }
+            for (uint32_t s = sa; s < q->s0 + q->ns && post_key(g->segs[s].p) < hi; s++) {
+                const seg_t *sg = &g->segs[s];
+                uint32_t a = seg_lower(sg->p, 0, sg->n, lo);
+                uint32_t b = seg_lower(sg->p, a, sg->n, hi);
+                c += b - a;
+                for (uint32_t j = q->q0; b > a && j < q->q0 + q->nq; j++) {
+                    int64_t f = (int64_t)g->qs[j].t + v[ci].off;
+                    if (f + 1 < 0)
+                        continue;
+                    uint64_t want = lo | (uint64_t)(f > 0 ? f - 1 : 0);
+                    uint32_t at = seg_lower(sg->p, a, b, want);
+                    if (at < b && post_key(sg->p + (size_t)at * 8) <= (lo | (uint64_t)(f + 1)))
+                        v[ci].aligned++;
+                }
+            }
+            if (c) {
+                double pr = 3.0 * c / v[ci].w;
+                v[ci].lambda += (pr < 1 ? pr : 1) * q->nq;
             }
         }
-        if (c) {
-            double pr = 3.0 * c / w;
-            lam += (pr < 1 ? pr : 1) * q->nq;
-        }
     }
-    *aligned = A;
-    *lambda = lam;
 }
 
 /* ------------------------------------------------------------ query */
@@ -400,7 +412,7 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
     if (rc)
         return rc;
     gather_t g = {0};
-    votes_t votes = {0};
+    uint64_t *keys = NULL;
     cand_t *cands = NULL;
     fpindex_match_t *ms = NULL;
     MDB_cursor *cur = NULL;
@@ -457,27 +469,32 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
     }
     memcpy(order, g.hs, g.nhs * sizeof *order);
     qsort(order, g.nhs, sizeof *order, qh_by_len);
-    size_t spent = 0;
-    for (size_t i = 0; i < g.nhs; i++) {
-        const qh_t *q = &order[i];
-        if (q->stop || !q->len || !g.segs)
-            continue;
-        if (spent + (size_t)q->len * q->nq > budget && spent > 0)
+    size_t spent = 0, nvoted = 0;
+    while (nvoted < g.nhs) {
+        const qh_t *q = &order[nvoted];
+        size_t cost = (size_t)q->len * q->nq;
+        if (!q->stop && spent + cost > budget && spent > 0)
             break;
-        spent += (size_t)q->len * q->nq;
+        spent += q->stop ? 0 : cost;
+        nvoted++;
+    }
+    keys = malloc((spent ? spent : 1) * 2 * sizeof *keys);
+    if (!keys) {
+        free(order);
+        rc = oom(err);
+        goto done;
+    }
+    size_t nk = 0;
+    for (size_t i = 0; i < nvoted && g.segs; i++) {
+        const qh_t *q = &order[i];
+        if (q->stop)
+            continue;
         for (size_t s = q->s0; s < (size_t)q->s0 + q->ns && s < g.nsegs; s++)
             for (uint32_t k = 0; k < g.segs[s].n; k++) {
                 uint32_t track, t;
                 fpi_posting_unpack(g.segs[s].p + (size_t)k * 8, &track, &t);
-                for (uint32_t j = q->q0; j < q->q0 + q->nq; j++) {
-                    vote_t *slot = votes_slot(&votes, vote_key(track, (int64_t)t - g.qs[j].t), 1);
-                    if (!slot) {
-                        free(order);
-                        rc = oom(err);
-                        goto done;
-                    }
-                    slot->count++;
-                }
+                for (uint32_t j = q->q0; j < q->q0 + q->nq && nk < spent; j++)
+                    keys[nk++] = vote_key(track, (int64_t)t - g.qs[j].t);
             }
     }
     free(order);
@@ -485,8 +502,9 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "fingerprint query stopped at its deadline");
         goto done;
     }
+    const uint64_t *sorted = sort_keys(keys, keys + spent, nk);
     size_t ncands = 0;
-    rc = best_offsets(&votes, &cands, &ncands, err);
+    rc = best_offsets(sorted, nk, &cands, &ncands, err);
     if (rc)
         goto done;
 
@@ -500,31 +518,38 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         rc = oom(err);
         goto done;
     }
-    size_t nm = 0;
-    double log_tracks = log10((double)(tst.ms_entries > 1 ? tst.ms_entries : 1));
+    verif_t *vs = calloc(nver ? nver : 1, sizeof *vs);
+    if (!vs) {
+        rc = oom(err);
+        goto done;
+    }
+    size_t nv = 0;
     for (size_t i = 0; i < nver; i++) {
         const cand_t *cd = &cands[i];
-        if (cd->aligned < 2)
-            break;
         double w = (double)fpi_track_frames(idx, txn, cd->track) + qmax + 1;
-        uint32_t A = 0;
-        double lambda = 0;
-        verify(&g, cd->track, cd->offset, w, &A, &lambda);
-        if (A < FPINDEX_MIN_ALIGNED)
+        vs[nv++] = (verif_t){cd->track, cd->offset, w, 0, 0};
+    }
+    if (g.segs)
+        verify(&g, vs, nv);
+    size_t nm = 0;
+    double log_tracks = log10((double)(tst.ms_entries > 1 ? tst.ms_entries : 1));
+    for (size_t i = 0; i < nv; i++) {
+        const verif_t *vf = &vs[i];
+        if (vf->aligned < FPINDEX_MIN_ALIGNED)
             continue;
-        if (lambda < 1e-6)
-            lambda = 1e-6;
-        double score = -log10_poisson_tail(A, lambda) - log10(w) - log_tracks;
+        double lambda = vf->lambda < 1e-6 ? 1e-6 : vf->lambda;
+        double score = -log10_poisson_tail(vf->aligned, lambda) - log10(vf->w) - log_tracks;
         if (score < min_score(o))
             continue;
         fpindex_match_t *m = &ms[nm++];
-        m->track_no = cd->track;
+        m->track_no = vf->track;
         m->score = score;
         m->confidence = fpindex_confidence(score);
-        m->aligned_hashes = A;
-        m->offset_seconds = cd->offset > 0 ? (double)cd->offset * fp_frame_seconds() : 0;
+        m->aligned_hashes = vf->aligned;
+        m->offset_seconds = vf->off > 0 ? (double)vf->off * fp_frame_seconds() : 0;
         m->speed = 1.0;
     }
+    free(vs);
     qsort(ms, nm, sizeof *ms, match_by_score);
     *nout = nm < o->max_results ? nm : o->max_results;
     memcpy(out, ms, *nout * sizeof *out);
@@ -533,7 +558,7 @@ done:
         mdb_cursor_close(cur);
     fpi_read_end(idx, txn);
     gather_free(&g);
-    free(votes.v);
+    free(keys);
     free(cands);
     free(ms);
     return rc;
@@ -542,7 +567,19 @@ done:
 /* ------------------------------------------------------------ speed hypotheses */
 
 #define NSPEEDS 5
-static const double speeds[NSPEEDS] = {1.0, 0.97, 0.985, 1.015, 1.03};
+#define FPI_DECISIVE_MARGIN 10.0 /* score lead over the next track to stop early */
+/* In pairs after 1.0: a clip sped up by 3 % can also look like a pitch-
+ * shifted copy of its track under the opposite hypothesis, so both
+ * directions of a magnitude are always tried together. */
+static const double speeds[NSPEEDS] = {1.0, 0.985, 1.015, 0.97, 1.03};
+
+static int decisive(fpindex_match_t *all, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(all, n, sizeof *all, match_by_score);
+    return all[0].confidence >= 0.99 && (n == 1 || all[0].score - all[1].score >= FPI_DECISIVE_MARGIN);
+}
 
 ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npeaks,
                              const fp_params_t *p, const fpindex_query_opts_t *o,
@@ -582,8 +619,9 @@ ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npea
             else if (part[i].score > all[j].score)
                 all[j] = part[i];
         }
-        /* a decisive match at normal speed needs no other hypothesis */
-        if (s == 0 && nall && all[0].confidence >= 0.99)
+        /* a decisive, unambiguous match needs no larger speed change (a
+         * pitch-shifted copy of the track can tie under a wrong hypothesis) */
+        if ((s == 0 || s == 2) && decisive(all, nall))
             break;
     }
     if (rc == AI_OK) {
