@@ -73,7 +73,7 @@ add_noise() { # IN OUT SNR_DB (white noise at that SNR)
   r=$(rms "$1")
   amp=$(awk -v r="$r" -v s="$3" 'BEGIN { printf "%.6f", (r > 0 ? r : 1e-4) * 1.732 / 10^(s/20) }')
   d=$(soxi -D "$1")
-  sox -n -r 16000 -c 1 "$work/noise.wav" synth "$d" whitenoise vol "$amp" >/dev/null 2>&1
+  sox -R -n -r 16000 -c 1 "$work/noise.wav" synth "$d" whitenoise vol "$amp" >/dev/null 2>&1
   sox -m "$1" "$work/noise.wav" "$2" >/dev/null 2>&1
 }
 
