@@ -3,7 +3,7 @@
  *
  * One interface, two backends chosen by the configuration:
  *   flat    (QDRANT_URL unset) DATA_DIR/vectors/flat.vec, an append-only file
- *           of fixed-size records mapped into memory; exact cosine top-k by a
+ *           of fixed-size records, kept in memory; exact cosine top-k by a
  *           linear scan; deletes are tombstones, compacted when they pile up.
  *   qdrant  (QDRANT_URL set) the Qdrant REST API over libcurl: kept-alive
  *           connections, `api-key` header, timeouts, bounded retries on 5xx
