@@ -19,18 +19,17 @@
  * The window is scaled to unit RMS first, so every feature is gain-invariant.
  */
 #include "embed/embed_int.h"
+#include "base/planlock.h"
 #include "embed/vibe_lite_int.h"
 
 #include <fftw3.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* FFTW's planner is not thread-safe (executing a plan is): plans are made
  * once per embedder under this lock, scalar-only (FFTW_NO_SIMD) so results
  * do not depend on the CPU's vector units, FFTW_ESTIMATE so no timing. */
-static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
     fftwf_plan plan, plan_c;
@@ -60,12 +59,12 @@ static void vl_destroy(void *p)
     vl_state_t *s = p;
     if (!s)
         return;
-    pthread_mutex_lock(&plan_lock);
+    plan_lock();
     if (s->plan)
         fftwf_destroy_plan(s->plan);
     if (s->plan_c)
         fftwf_destroy_plan(s->plan_c);
-    pthread_mutex_unlock(&plan_lock);
+    plan_unlock();
     free(s);
 }
 
@@ -147,10 +146,10 @@ static ai_err_t vl_create(void **out, ai_error_t *err)
     float *in = fftwf_malloc(NFFT_C * sizeof *in);
     fftwf_complex *X = fftwf_malloc(NBIN_C * sizeof *X);
     if (s && in && X) {
-        pthread_mutex_lock(&plan_lock);
+        plan_lock();
         s->plan = fftwf_plan_dft_r2c_1d(NFFT, in, X, FFTW_ESTIMATE | FFTW_NO_SIMD);
         s->plan_c = fftwf_plan_dft_r2c_1d(NFFT_C, in, X, FFTW_ESTIMATE | FFTW_NO_SIMD);
-        pthread_mutex_unlock(&plan_lock);
+        plan_unlock();
     }
     fftwf_free(in);
     fftwf_free(X);

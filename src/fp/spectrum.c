@@ -1,9 +1,9 @@
 /* STFT of 16 kHz mono PCM into a log-power spectrogram (FFTW, single precision). */
 #include "fp/fp.h"
+#include "base/planlock.h"
 
 #include <fftw3.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +14,6 @@
  * would give slightly different spectra (and rarely different peaks) on
  * different machines.  The scalar transform costs ~0.3 ms per second of
  * audio, far inside the ingest budget. */
-static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 double fp_frame_seconds(void)
 {
@@ -36,9 +35,9 @@ ai_err_t fp_spectrogram(const float *pcm, size_t n, float **spec, size_t *frames
     float window[FP_FFT_SIZE];
     fftwf_plan plan = NULL;
     if (out && in && X) {
-        pthread_mutex_lock(&plan_lock);
+        plan_lock();
         plan = fftwf_plan_dft_r2c_1d(FP_FFT_SIZE, in, X, FFTW_ESTIMATE | FFTW_NO_SIMD);
-        pthread_mutex_unlock(&plan_lock);
+        plan_unlock();
     }
     if (!plan) {
         free(out);
@@ -59,9 +58,9 @@ ai_err_t fp_spectrogram(const float *pcm, size_t n, float **spec, size_t *frames
             row[k] = logf(p + 1e-10f);
         }
     }
-    pthread_mutex_lock(&plan_lock);
+    plan_lock();
     fftwf_destroy_plan(plan);
-    pthread_mutex_unlock(&plan_lock);
+    plan_unlock();
     fftwf_free(in);
     fftwf_free(X);
     *spec = out;
