@@ -1,15 +1,11 @@
 // Test helpers: fixtures made with sox/ffmpeg and real `audio-ident serve`
 // processes on free loopback ports.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIN, sh } from '../lib/serve.mjs';
 
-export const BIN = process.env.AI_BIN;
-
-export function sh(cmd, args, env = {}) {
-  return execFileSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-}
+export { BIN, sh, copyData, startServer, stopServer } from '../lib/serve.mjs';
 
 // Distinct synthetic tracks the fingerprinter tells apart.
 const RECIPES = [
@@ -45,54 +41,6 @@ export function buildFixtures() {
   const data = join(root, 'data');
   sh(BIN, ['ingest', lib], { DATA_DIR: data });
   return { root, lib, data, tracks, clip, webm, short, fresh, fresh2, ingestRoot: join(root, 'ingest-root') };
-}
-
-// A private copy of the data dir, so servers that delete or add do not
-// disturb each other.
-export function copyData(fx, name) {
-  const dir = join(fx.root, `data-${name}`);
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(fx.data, dir, { recursive: true });
-  return dir;
-}
-
-// Starts `audio-ident serve` with env; resolves when it listens.
-export function startServer(env) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(BIN, ['serve'], {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_PER_MIN: '100000', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 15000);
-    const onData = (d) => {
-      log += d.toString();
-      const m = log.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m && !proc.base) {
-        clearTimeout(timer);
-        proc.base = `http://127.0.0.1:${m[1]}`;
-        proc.logText = () => log;
-        resolve(proc);
-      }
-    };
-    proc.stderr.on('data', onData);
-    proc.stdout.on('data', onData);
-    proc.on('exit', (code) => {
-      proc.exitCode_ = code;
-      if (!proc.base) {
-        clearTimeout(timer);
-        reject(new Error(`server exited (${code}):\n${log}`));
-      }
-    });
-  });
-}
-
-export function stopServer(proc) {
-  return new Promise((resolve) => {
-    if (!proc || proc.exitCode !== null) return resolve(proc ? proc.exitCode : 0);
-    proc.on('exit', (code) => resolve(code));
-    proc.kill('SIGTERM');
-  });
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,22 +1,20 @@
 // Fixtures for the browser suite: a small generated library ingested with
 // the real binary, real `audio-ident serve` processes on free loopback ports
 // serving web/, and Debian's Chromium driven by playwright-core.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-export const BIN = process.env.AI_BIN;
+import { BIN, sh, startServer as startServerWith } from '../lib/serve.mjs';
+
+export { BIN, sh };
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = resolve(HERE, '../../web');
 export const ARTIFACTS = process.env.WEB_ARTIFACTS || join(HERE, 'artifacts');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-export function sh(cmd, args, env = {}) {
-  return execFileSync(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-}
 
 // Four distinct 30 s "songs" the fingerprinter tells apart, and short
 // fillers so the library has more than one page.
@@ -70,62 +68,11 @@ export function buildFixtures() {
   };
 }
 
-// A private copy of the data dir for servers that change the library.
-export function copyData(fx, name) {
-  const dir = join(fx.root, `data-${name}`);
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(fx.data, dir, { recursive: true });
-  return dir;
-}
+export { copyData, stopServer } from '../lib/serve.mjs';
 
+// The real server, serving this repository's web/ unless env says otherwise.
 export function startServer(env) {
-  return new Promise((resolveP, reject) => {
-    const proc = spawn(BIN, ['serve'], {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_PER_MIN: '100000', WEB_DIR, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 15000);
-    const onData = (d) => {
-      log += d.toString();
-      const m = log.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m && !proc.base) {
-        clearTimeout(timer);
-        proc.base = `http://127.0.0.1:${m[1]}`;
-        proc.logText = () => log;
-        waitHealthy(proc.base).then(() => resolveP(proc), reject);
-      }
-    };
-    proc.stderr.on('data', onData);
-    proc.stdout.on('data', onData);
-    proc.on('exit', (code) => {
-      if (!proc.base) {
-        clearTimeout(timer);
-        reject(new Error(`server exited (${code}):\n${log}`));
-      }
-    });
-  });
-}
-
-async function waitHealthy(base) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`${base}/health`);
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base}/health never answered 200`);
-}
-
-export function stopServer(proc) {
-  return new Promise((res) => {
-    if (!proc || proc.exitCode !== null) return res(proc ? proc.exitCode : 0);
-    proc.on('exit', (code) => res(code));
-    proc.kill('SIGTERM');
-  });
+  return startServerWith({ WEB_DIR, ...env });
 }
 
 export function launch(micFile) {
