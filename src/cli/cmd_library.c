@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "base/uuid.h"
+#include "base/clock.h"
 #include "cli/cli.h"
 #include "library/library.h"
 #include "search/search.h"
@@ -69,7 +70,11 @@ int cli_ingest(const config_t *cfg, int argc, char **argv)
             continue;
         }
         library_ingest_result_t res;
+        double t0 = clock_now_ms();
         ai_err_t rc = library_ingest_file(lib, argv[i], NULL, &res, &err);
+        wall_s += (clock_now_ms() - t0) / 1000.0;
+        if (rc == AI_OK && !res.duplicate)
+            audio_s += res.duration_s;
         total++;
         strbuf_t sb;
         strbuf_init(&sb, 1 << 16);
