@@ -50,8 +50,7 @@ typedef struct fpindex fpindex_t;
 /* Opens (creating when absent) the index in directory dir. */
 ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err);
 /* Same with an explicit initial map size in bytes (tests exercise growth). */
-ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out,
-                            ai_error_t *err);
+ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out, ai_error_t *err);
 void fpindex_close(fpindex_t *idx);
 
 /* Adds a track's hashes in one transaction; `frames` is the track length in
@@ -83,14 +82,14 @@ ai_err_t fpindex_stats(fpindex_t *idx, fpindex_stats_t *st, ai_error_t *err);
 
 typedef struct {
     uint32_t track_no;
-    double confidence;      /* [0,1], calibrated */
-    double score;           /* significance (-log10 of the corrected p-value) */
-    double offset_seconds;  /* where the clip starts in the track */
+    double confidence;     /* [0,1], calibrated */
+    double score;          /* significance (-log10 of the corrected p-value) */
+    double offset_seconds; /* where the clip starts in the track */
     uint32_t aligned_hashes;
-    double speed;           /* speed hypothesis that matched (1.0 = none) */
+    double speed; /* speed hypothesis that matched (1.0 = none) */
 } fpindex_match_t;
 
-#define FPINDEX_MIN_SCORE 20.0 /* below: not returned */
+#define FPINDEX_MIN_SCORE   20.0 /* below: not returned */
 #define FPINDEX_MIN_ALIGNED 8
 
 /* Votes cast per query (postings × clip occurrences), spent on the rarest
@@ -98,18 +97,17 @@ typedef struct {
 #define FPINDEX_DEFAULT_BUDGET 100000
 
 typedef struct {
-    size_t max_results;        /* 1..; out has room for this many */
-    size_t max_postings;       /* vote budget; 0 = FPINDEX_DEFAULT_BUDGET */
-    double min_score;          /* weaker matches dropped; 0 = FPINDEX_MIN_SCORE (the
-                                * benchmark lowers it to see the unrelated audio's scores) */
-    deadline_t deadline;       /* 0 = none */
-    const atomic_int *cancel;  /* may be NULL; nonzero = stop */
+    size_t max_results;       /* 1..; out has room for this many */
+    size_t max_postings;      /* vote budget; 0 = FPINDEX_DEFAULT_BUDGET */
+    double min_score;         /* weaker matches dropped; 0 = FPINDEX_MIN_SCORE (the
+                               * benchmark lowers it to see the unrelated audio's scores) */
+    deadline_t deadline;      /* 0 = none */
+    const atomic_int *cancel; /* may be NULL; nonzero = stop */
 } fpindex_query_opts_t;
 
 /* Matches one set of hashes (already on the reference time grid). */
-ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
-                       const fpindex_query_opts_t *o, fpindex_match_t *out, size_t *nout,
-                       ai_error_t *err);
+ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpindex_query_opts_t *o,
+                       fpindex_match_t *out, size_t *nout, ai_error_t *err);
 
 /* Matches a clip's peaks under speed hypotheses 1.0, then ±1.5 %, then ±3 %
  * (a pair is skipped when an earlier hypothesis gave a decisive match that

@@ -23,7 +23,7 @@ struct fpindex {
  * carry many duplicates (dense DUPFIXED pages, ~8 bytes a posting).  A
  * posting is (low 16 hash bits BE, track u24 BE, frame u24 BE): memcmp order
  * sorts a bucket by hash, then track, then time. */
-#define FPI_LOW_BITS 16
+#define FPI_LOW_BITS  16
 #define FPI_MAX_FRAME 0xFFFFFFu
 #define FPI_MAX_TRACK 0xFFFFFFu
 static inline uint32_t fpi_bucket(uint32_t hash)
@@ -34,6 +34,10 @@ void fpi_posting_pack(uint32_t hash, uint32_t track, uint32_t t, unsigned char o
 void fpi_posting_unpack(const unsigned char in[8], uint32_t *track, uint32_t *t);
 ai_err_t fpi_read_begin(fpindex_t *idx, MDB_txn **txn, ai_error_t *err);
 void fpi_read_end(fpindex_t *idx, MDB_txn *txn);
+/* qsort order of matches: score descending, then track number. */
+int fpi_match_by_score(const void *a, const void *b);
+/* The query's minimum score (FPINDEX_MIN_SCORE unless the options lower it). */
+double fpi_min_score(const fpindex_query_opts_t *o);
 /* Track length in frames from its header (0 if unknown). */
 uint32_t fpi_track_frames(fpindex_t *idx, MDB_txn *txn, uint32_t track_no);
 

@@ -21,7 +21,7 @@
  * adjacent, and offsets one frame apart are neighbouring runs. */
 #define VOTE_OFF_BITS 25
 #define VOTE_OFF_BIAS (1 << 24)
-#define RADIX_BITS 11
+#define RADIX_BITS    11
 
 static uint64_t vote_key(uint32_t track, int64_t off)
 {
@@ -67,7 +67,7 @@ static int cand_by_aligned(const void *a, const void *b)
     return x->track < y->track ? -1 : x->track > y->track;
 }
 
-static int match_by_score(const void *a, const void *b)
+int fpi_match_by_score(const void *a, const void *b)
 {
     const fpindex_match_t *x = a, *y = b;
     if (x->score != y->score)
@@ -156,8 +156,7 @@ static ai_err_t best_offsets(const uint64_t *k, size_t n, cand_t **out, size_t *
             }
             if (c > best.aligned) {
                 best.aligned = c;
-                best.offset =
-                    (int64_t)(cur_key & ((1ull << VOTE_OFF_BITS) - 1)) - VOTE_OFF_BIAS;
+                best.offset = (int64_t)(cur_key & ((1ull << VOTE_OFF_BITS) - 1)) - VOTE_OFF_BIAS;
             }
             prev_key = cur_key;
             prev_cnt = cur_cnt;
@@ -386,7 +385,7 @@ static void verify(const gather_t *g, verif_t *v, size_t nv)
 
 /* ------------------------------------------------------------ query */
 
-static double min_score(const fpindex_query_opts_t *o)
+double fpi_min_score(const fpindex_query_opts_t *o)
 {
     return o->min_score > 0 ? o->min_score : FPINDEX_MIN_SCORE;
 }
@@ -396,9 +395,8 @@ static ai_err_t oom(ai_error_t *err)
     return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
 }
 
-ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
-                       const fpindex_query_opts_t *o, fpindex_match_t *out, size_t *nout,
-                       ai_error_t *err)
+ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpindex_query_opts_t *o,
+                       fpindex_match_t *out, size_t *nout, ai_error_t *err)
 {
     *nout = 0;
     if (!idx || !o || o->max_results == 0 || (n && !h))
@@ -435,7 +433,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
     /* 1. each distinct hash's posting list, located but not read */
     for (size_t i = 0; r == 0 && i < n;) {
         if ((g.nhs & 127) == 0 && stop_requested(o)) {
-            rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "fingerprint query stopped at its deadline");
+            rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT,
+                              "fingerprint query stopped at its deadline");
             goto done;
         }
         size_t j = i;
@@ -511,8 +510,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
     /* 3. the best candidates re-counted over all hashes, with their own
      * chance expectation; -log10 of the Poisson tail, corrected for the
      * offsets and tracks tried, is the score. */
-    size_t nver = ncands < o->max_results + FPI_EXTRA_VERIFY ? ncands
-                                                             : o->max_results + FPI_EXTRA_VERIFY;
+    size_t nver =
+        ncands < o->max_results + FPI_EXTRA_VERIFY ? ncands : o->max_results + FPI_EXTRA_VERIFY;
     ms = calloc(nver ? nver : 1, sizeof *ms);
     if (!ms) {
         rc = oom(err);
@@ -539,7 +538,7 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
             continue;
         double lambda = vf->lambda < 1e-6 ? 1e-6 : vf->lambda;
         double score = -log10_poisson_tail(vf->aligned, lambda) - log10(vf->w) - log_tracks;
-        if (score < min_score(o))
+        if (score < fpi_min_score(o))
             continue;
         fpindex_match_t *m = &ms[nm++];
         m->track_no = vf->track;
@@ -550,7 +549,7 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n,
         m->speed = 1.0;
     }
     free(vs);
-    qsort(ms, nm, sizeof *ms, match_by_score);
+    qsort(ms, nm, sizeof *ms, fpi_match_by_score);
     *nout = nm < o->max_results ? nm : o->max_results;
     memcpy(out, ms, *nout * sizeof *out);
 done:
@@ -561,81 +560,5 @@ done:
     free(keys);
     free(cands);
     free(ms);
-    return rc;
-}
-
-/* ------------------------------------------------------------ speed hypotheses */
-
-#define NSPEEDS 5
-#define FPI_DECISIVE_MARGIN 10.0 /* score lead over the next track to stop early */
-/* In pairs after 1.0: a clip sped up by 3 % can also look like a pitch-
- * shifted copy of its track under the opposite hypothesis, so both
- * directions of a magnitude are always tried together. */
-static const double speeds[NSPEEDS] = {1.0, 0.985, 1.015, 0.97, 1.03};
-
-static int decisive(fpindex_match_t *all, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(all, n, sizeof *all, match_by_score);
-    return all[0].confidence >= 0.99 && (n == 1 || all[0].score - all[1].score >= FPI_DECISIVE_MARGIN);
-}
-
-ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npeaks,
-                             const fp_params_t *p, const fpindex_query_opts_t *o,
-                             fpindex_match_t *out, size_t *nout, ai_error_t *err)
-{
-    *nout = 0;
-    if (!o || o->max_results == 0)
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "invalid fingerprint query");
-    size_t cap = o->max_results * NSPEEDS;
-    fpindex_match_t *all = calloc(cap, sizeof *all), *part = calloc(o->max_results, sizeof *part);
-    if (!all || !part) {
-        free(all);
-        free(part);
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
-    }
-    size_t nall = 0;
-    ai_err_t rc = AI_OK;
-    for (size_t s = 0; s < NSPEEDS && rc == AI_OK; s++) {
-        fp_hash_t *h = NULL;
-        size_t nh = 0, np = 0;
-        /* the speed hypotheses use half the fan-out (a subset of the indexed
-         * pairs: the nearest targets), halving their cost; a real speed
-         * match still aligns hundreds of hashes in a 10 s clip */
-        fp_params_t ps = *p;
-        if (s > 0)
-            ps.fanout = (p->fanout + 1) / 2;
-        rc = fp_hash_peaks(peaks, npeaks, &ps, speeds[s], &h, &nh, err);
-        if (rc == AI_OK)
-            rc = fpindex_query(idx, h, nh, o, part, &np, err);
-        free(h);
-        for (size_t i = 0; rc == AI_OK && i < np; i++) {
-            /* the same track under several hypotheses: keep the best */
-            size_t j = 0;
-            while (j < nall && all[j].track_no != part[i].track_no)
-                j++;
-            part[i].score -= log10((double)NSPEEDS);
-            part[i].confidence = fpindex_confidence(part[i].score);
-            part[i].speed = speeds[s];
-            if (part[i].score < min_score(o))
-                continue;
-            if (j == nall)
-                all[nall++] = part[i];
-            else if (part[i].score > all[j].score)
-                all[j] = part[i];
-        }
-        /* a decisive, unambiguous match needs no larger speed change (a
-         * pitch-shifted copy of the track can tie under a wrong hypothesis) */
-        if ((s == 0 || s == 2) && decisive(all, nall))
-            break;
-    }
-    if (rc == AI_OK) {
-        qsort(all, nall, sizeof *all, match_by_score);
-        *nout = nall < o->max_results ? nall : o->max_results;
-        memcpy(out, all, *nout * sizeof *out);
-    }
-    free(all);
-    free(part);
     return rc;
 }

@@ -36,8 +36,7 @@ ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err)
     return fpindex_open_sized(dir, INITIAL_MAP, out, err);
 }
 
-ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out,
-                            ai_error_t *err)
+ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out, ai_error_t *err)
 {
     *out = NULL;
     if (!dir || !*dir)

@@ -308,16 +308,17 @@ TEST(fpindex_end_to_end_noisy_clip)
         size_t nh = 0;
         REQUIRE(fp_extract(d.pcm[0].samples, d.pcm[0].n, &p, &h, &nh, NULL, &err) == AI_OK);
         CHECK(nh > 100);
-        REQUIRE(fpindex_add_track(idx, (uint32_t)i + 1, h, nh,
-                                  (uint32_t)(d.pcm[0].n / FP_HOP), &err) == AI_OK);
+        REQUIRE(fpindex_add_track(idx, (uint32_t)i + 1, h, nh, (uint32_t)(d.pcm[0].n / FP_HOP),
+                                  &err) == AI_OK);
         free(h);
         audio_decoded_release(&d);
     }
     /* 5 s of track 2 from 12.0 s, white noise at about 10 dB SNR */
-    REQUIRE(test_sh("sox '%s' '%s' trim 12 5 && sox -n -r 16000 -c 1 '%s' synth 5 whitenoise vol 0.05 "
-                    "&& sox -m '%s' '%s' '%s'",
-                    test_path("t1.wav"), test_path("clip.wav"), test_path("noise.wav"),
-                    test_path("clip.wav"), test_path("noise.wav"), test_path("query.wav")) == 0);
+    REQUIRE(
+        test_sh("sox '%s' '%s' trim 12 5 && sox -n -r 16000 -c 1 '%s' synth 5 whitenoise vol 0.05 "
+                "&& sox -m '%s' '%s' '%s'",
+                test_path("t1.wav"), test_path("clip.wav"), test_path("noise.wav"),
+                test_path("clip.wav"), test_path("noise.wav"), test_path("query.wav")) == 0);
     size_t len;
     unsigned char *buf = test_read_file(test_path("query.wav"), &len);
     REQUIRE(buf);
