@@ -20,7 +20,7 @@ int cli_search(const config_t *cfg, int argc, char **argv)
     search_opts_t o = {.mode = SEARCH_MODE_BOTH, .max_results = 10, .started_ms = 0};
     int json = 0;
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && argv[i]; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;

@@ -172,7 +172,7 @@ static void request_id(http_req_t *req)
     const char *h = http_req_header(req, "X-Request-Id");
     if (h && uuid_valid(h)) {
         size_t i = 0;
-        for (; h[i] && i < sizeof req->request_id - 1; i++)
+        for (; i < sizeof req->request_id - 1 && h[i]; i++)
             req->request_id[i] = (char)tolower((unsigned char)h[i]);
         req->request_id[i] = '\0';
     } else if (uuid_v4(req->request_id) != AI_OK) {

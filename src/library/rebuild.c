@@ -94,6 +94,8 @@ static ai_err_t store_all_vectors(library_t *lib, pending_vecs_t *pv, size_t n,
 {
     const embed_info_t *info = embed_info(lib->emb);
     ai_err_t rc = AI_OK;
+    if (!pv || !acc)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "rebuild: no vectors collected");
     if (embed_stats_count(acc) > 0) {
         char dir[sizeof lib->stats_path];
         snprintf(dir, sizeof dir, "%s/vectors", lib->cfg.data_dir);

@@ -10,10 +10,14 @@ ai_err_t library_store_vectors(library_t *lib, const meta_track_t *t, const floa
     float *vecs = NULL;
     size_t nvec = 0;
     ai_err_t rc = embed_pcm(lib->emb, pcm, n, &vecs, &nvec, err);
-    vecstore_chunk_t *chunks = rc == AI_OK ? calloc(nvec ? nvec : 1, sizeof *chunks) : NULL;
-    if (rc == AI_OK && !chunks)
-        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
-    for (size_t i = 0; rc == AI_OK && i < nvec; i++)
+    if (rc != AI_OK)
+        return rc;
+    vecstore_chunk_t *chunks = calloc(nvec ? nvec : 1, sizeof *chunks);
+    if (!chunks) {
+        free(vecs);
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    }
+    for (size_t i = 0; i < nvec; i++)
         chunks[i] = (vecstore_chunk_t){.track_id = t->id,
                                        .chunk_index = (int)i,
                                        .offset_sec = embed_window_start(lib->emb, n, i),

@@ -42,7 +42,7 @@ ai_err_t search_lane_exact(const search_lane_ctx_t *ctx, search_result_t *res, a
     }
     /* keep the matcher's order; a track that is not ready (being ingested or
      * deleted right now) is left out */
-    for (size_t i = 0; rc == AI_OK && i < nm; i++) {
+    for (size_t i = 0; rc == AI_OK && res->exact && i < nm; i++) {
         for (size_t k = 0; k < nt; k++) {
             if (tracks[k].fp_track_no != m[i].track_no)
                 continue;

@@ -47,6 +47,8 @@ static int by_score(const void *a, const void *b)
 /* Groups hits by track (each chunk counted once, at its best score). */
 static size_t aggregate(vecstore_hit_t *hits, size_t n, track_agg_t *out)
 {
+    if (!hits || !out || n == 0)
+        return 0;
     qsort(hits, n, sizeof *hits, by_track_chunk);
     size_t nt = 0;
     for (size_t i = 0; i < n; i++) {
@@ -101,7 +103,7 @@ static ai_err_t join(library_t *lib, const track_agg_t *agg, size_t nt, size_t m
         if (!res->vibe)
             rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     }
-    for (size_t i = 0; rc == AI_OK && i < want; i++) {
+    for (size_t i = 0; rc == AI_OK && res->vibe && i < want; i++) {
         for (size_t k = 0; k < n; k++) {
             if (strcmp(tracks[k].id, agg[i].track_id) != 0 || tracks[k].status != META_READY)
                 continue;

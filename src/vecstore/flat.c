@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC          "AIVECF01"
+static const unsigned char magic[8] = {'A', 'I', 'V', 'E', 'C', 'F', '0', '1'};
 #define HEADER_SIZE    64
 #define REC_HEAD       32
 #define DEADLINE_EVERY 8192
@@ -157,7 +157,7 @@ static ai_err_t load(flat_t *f, ai_error_t *err)
     struct stat st;
     uint32_t dim = 0, rec = 0;
     if (fstat(f->fd, &st) != 0 || pread(f->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
-        memcmp(h, MAGIC, 8) != 0)
+        memcmp(h, magic, sizeof magic) != 0)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
                             "vector store: %s is not a vector file (run rebuild-index --vectors)",
                             f->path);
@@ -233,7 +233,7 @@ static void flat_close(void *impl)
 static void header_bytes(int dim, unsigned char h[HEADER_SIZE])
 {
     memset(h, 0, HEADER_SIZE);
-    memcpy(h, MAGIC, 8);
+    memcpy(h, magic, sizeof magic);
     uint32_t d = (uint32_t)dim, r = REC_HEAD + 4 * (uint32_t)dim;
     memcpy(h + 8, &d, 4);
     memcpy(h + 12, &r, 4);
@@ -355,16 +355,20 @@ static ai_err_t flat_upsert(void *impl, const float *vecs, size_t n, int dim,
     pthread_rwlock_wrlock(&f->lock);
     ai_err_t rc = ensure_locked(f, dim, err);
     unsigned char *buf = rc == AI_OK ? calloc(n, f->rec) : NULL;
-    if (rc == AI_OK && !buf)
-        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    if (!buf) {
+        pthread_rwlock_unlock(&f->lock);
+        return rc != AI_OK ? rc : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    }
     /* an upsert replaces what the tracks had */
+    uint8_t prev[16] = {0};
     for (size_t i = 0; rc == AI_OK && i < n; i++) {
         rec_head_t h = {.chunk = chunks[i].chunk_index,
                         .offset = (float)chunks[i].offset_sec,
                         .duration = (float)chunks[i].duration_sec};
         parse_uuid(chunks[i].track_id, h.id);
-        if (i == 0 || strcmp(chunks[i].track_id, chunks[i - 1].track_id) != 0)
+        if (i == 0 || memcmp(h.id, prev, sizeof prev) != 0)
             rc = kill_track(f, h.id, err);
+        memcpy(prev, h.id, sizeof prev);
         memcpy(buf + i * f->rec, &h, sizeof h);
         memcpy(buf + i * f->rec + REC_HEAD, vecs + i * (size_t)dim, (size_t)dim * sizeof(float));
     }
