@@ -93,12 +93,16 @@ typedef struct {
 #define FPINDEX_MIN_ALIGNED 8
 
 /* Votes cast per query (postings × clip occurrences), spent on the rarest
- * hashes first. */
-#define FPINDEX_DEFAULT_BUDGET 100000
+ * hashes first: by default FPINDEX_BUDGET_PER_TRACK per indexed track, at
+ * least FPINDEX_DEFAULT_BUDGET and at most FPINDEX_MAX_BUDGET (16 MB of sort
+ * keys per running query). */
+#define FPINDEX_DEFAULT_BUDGET   100000
+#define FPINDEX_BUDGET_PER_TRACK 50
+#define FPINDEX_MAX_BUDGET       2000000
 
 typedef struct {
     size_t max_results;       /* 1..; out has room for this many */
-    size_t max_postings;      /* vote budget; 0 = FPINDEX_DEFAULT_BUDGET */
+    size_t max_postings;      /* vote budget; 0 = the default above */
     double min_score;         /* weaker matches dropped; 0 = FPINDEX_MIN_SCORE (the
                                * benchmark lowers it to see the unrelated audio's scores) */
     deadline_t deadline;      /* 0 = none */

@@ -415,11 +415,19 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
     fpindex_match_t *ms = NULL;
     MDB_cursor *cur = NULL;
     uint32_t qmax = 0;
-    size_t budget = o->max_postings ? o->max_postings : FPINDEX_DEFAULT_BUDGET;
     MDB_stat tst;
     int r = mdb_stat(txn, idx->tracks, &tst);
     if (r == 0)
         r = mdb_cursor_open(txn, idx->post, &cur);
+    /* the default budget grows with the library: posting lists grow with it,
+     * and a fixed budget would reach ever fewer of the clip's hashes */
+    size_t budget = o->max_postings;
+    if (budget == 0) {
+        uint64_t scaled = (uint64_t)FPINDEX_BUDGET_PER_TRACK * (r == 0 ? tst.ms_entries : 0);
+        budget = scaled > FPINDEX_DEFAULT_BUDGET ? (size_t)scaled : FPINDEX_DEFAULT_BUDGET;
+        if (budget > FPINDEX_MAX_BUDGET)
+            budget = FPINDEX_MAX_BUDGET;
+    }
     g.qs = malloc(n * sizeof *g.qs);
     g.hs = malloc(n * sizeof *g.hs);
     if (!g.qs || !g.hs) {
