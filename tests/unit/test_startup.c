@@ -1,4 +1,9 @@
+#include "qdrant_standin.h"
 #include "test.h"
+#include "vecstore/vecstore.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -93,4 +98,36 @@ TEST(startup_check_vector_store_and_embedder)
     /* a model that cannot load here (no ONNX Runtime) */
     CHECK_EQ_INT(run_check("DATA_DIR=./v EMBEDDING_MODEL=clap CLAP_MODEL_PATH=/none.onnx"), 1);
     CHECK(err_has("FATAL: embedder:"));
+}
+
+TEST(startup_check_qdrant_errors_and_dimension)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    qdrant_standin_t *q = qdrant_standin_start();
+    REQUIRE(q != NULL);
+    char env[256];
+    snprintf(env, sizeof env, "DATA_DIR=./q QDRANT_URL=http://127.0.0.1:%u",
+             qdrant_standin_port(q));
+    CHECK_EQ_INT(run_check(env), 0); /* reachable, no collection yet */
+    /* Qdrant answering 500 (more often than the client retries) */
+    qdrant_standin_fail_next(q, 10);
+    CHECK_EQ_INT(run_check(env), 1);
+    CHECK(err_has("FATAL: vector_store:"));
+    CHECK(err_has("answered 500"));
+    qdrant_standin_fail_next(q, 0);
+    /* a collection of another dimension */
+    config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.qdrant_url, sizeof cfg.qdrant_url, "http://127.0.0.1:%u", qdrant_standin_port(q));
+    snprintf(cfg.qdrant_collection, sizeof cfg.qdrant_collection, "audio_embeddings");
+    vecstore_t *vs = NULL;
+    ai_error_t err;
+    REQUIRE(vecstore_open(&cfg, &vs, &err) == AI_OK);
+    REQUIRE(vecstore_ensure(vs, 8, &err) == AI_OK);
+    vecstore_close(vs);
+    CHECK_EQ_INT(run_check(env), 1);
+    CHECK(err_has("(collection audio_embeddings) holds 8-dimensional vectors but the model makes"));
+    CHECK(err_has("rebuild-index --vectors"));
+    qdrant_standin_stop(q);
 }
