@@ -39,6 +39,18 @@ test('ADMIN_TOKEN: ingest and delete need the bearer token', async (t) => {
   assert.equal(del2.status, 204);
 });
 
+test('AUDIO_TOO_LONG: an ingested track longer than MAX_TRACK_SECONDS', async (t) => {
+  const srv = await startServer({ DATA_DIR: copyData(fx, 'long'), MAX_TRACK_SECONDS: '10' });
+  t.after(() => stopServer(srv));
+  const fd = new FormData();
+  fd.append('audio', new Blob([readFileSync(fx.fresh2)]), 'twenty-seconds.wav');
+  const r = await fetch(`${srv.base}/api/v1/ingest`, { method: 'POST', body: fd });
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).error.code, 'AUDIO_TOO_LONG');
+  const list = await (await fetch(`${srv.base}/api/v1/tracks`)).json();
+  assert.equal(list.pagination.totalItems, 4, 'nothing was added');
+});
+
 test('rate limit: 429 with Retry-After beyond RATE_LIMIT_PER_MIN searches', async (t) => {
   const srv = await startServer({ DATA_DIR: copyData(fx, 'rate'), RATE_LIMIT_PER_MIN: '3' });
   t.after(() => stopServer(srv));
