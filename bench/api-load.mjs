@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 const [base, clipDir, secs, jsonOut] = process.argv.slice(2);
 const clips = readdirSync(clipDir).sort().map((f) => readFileSync(join(clipDir, f)));
-const levels = [1, 4, 16];
+const levels = (process.env.BENCH_API_LEVELS || '1,4,16').split(',').map(Number);
+const mode = process.env.BENCH_API_MODE || 'both';
 
 function pct(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
@@ -16,7 +17,7 @@ async function client(until, lat, stats, k) {
   while (performance.now() < until) {
     const fd = new FormData();
     fd.append('audio', new Blob([clips[i++ % clips.length]], { type: 'audio/webm' }), 'clip.webm');
-    fd.append('mode', 'both');
+    fd.append('mode', mode);
     const t0 = performance.now();
     try {
       const r = await fetch(`${base}/api/v1/search`, { method: 'POST', body: fd });
@@ -45,7 +46,7 @@ for (const c of levels) {
   rows.push({ clients: c, requests: lat.length, rps: lat.length / wall, p50: pct(lat, 50), p95: pct(lat, 95),
               p99: pct(lat, 99), errors: stats.errors, identified: stats.identified, lane_errors: stats.laneErrors });
 }
-console.log('\nPOST /api/v1/search, 10 s WebM/Opus clips, mode=both (closed loop)');
+console.log(`\nPOST /api/v1/search, 10 s WebM/Opus clips, mode=${mode} (closed loop)`);
 console.log('clients  requests   req/s   p50 ms   p95 ms   p99 ms  errors  identified  lane_errors');
 for (const r of rows)
   console.log(`${String(r.clients).padStart(7)}  ${String(r.requests).padStart(8)}  ${r.rps.toFixed(1).padStart(6)}  ` +

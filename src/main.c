@@ -39,9 +39,11 @@ static const command_t commands[] = {
      "Drops and rebuilds the vector collection and/or the fingerprint index from the\n"
      "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"},
     {"bench-vecstore", cli_bench_vecstore, "time exact top-k queries of the flat vector store",
-     "usage: audio-ident bench-vecstore [--dim D] [--sizes N,N,...]\n\n"
+     "usage: audio-ident bench-vecstore [--dim D] [--sizes N,N,...] [--distractors N]\n\n"
      "Fills throw-away flat stores under DATA_DIR with random unit vectors (default\n"
-     "1k, 100k, 1M of 149 dimensions) and prints query p50/p95 and bytes per vector.\n"},
+     "1k, 100k, 1M of 149 dimensions) and prints query p50/p95 and bytes per vector.\n"
+     "--distractors N instead adds N random vectors to the library's own store (vibe\n"
+     "lane timings at scale; their tracks are not in the metadata store).\n"},
     {"check", cli_check, "run the startup checks and print them as a table",
      "usage: audio-ident check\n"},
     {"fp", cli_fp, "print fingerprint statistics of a file (debugging)",
