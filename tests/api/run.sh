@@ -8,11 +8,4 @@ for tool in node sox ffmpeg; do
   command -v "$tool" >/dev/null || { echo "api suite: $tool is not installed"; echo "0 passed, 1 failed"; exit 1; }
 done
 export AI_BIN
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-rc=0
-node --test --test-reporter=spec --test-concurrency=1 ./*.test.mjs 2>&1 | tee "$out" || rc=$?
-pass=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$out" | tail -1)
-fail=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$out" | tail -1)
-echo "${pass:-0} passed, ${fail:-1} failed"
-exit $rc
+exec bash ../lib/node-tests.sh

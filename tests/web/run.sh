@@ -18,11 +18,4 @@ if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/axe
   npm ci --no-audit --no-fund --loglevel=error >/dev/null || fail "npm ci (playwright-core) failed"
 fi
 export AI_BIN CHROMIUM
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-rc=0
-node --test --test-reporter=spec --test-concurrency=1 ./*.test.mjs 2>&1 | tee "$out" || rc=$?
-pass=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$out" | tail -1)
-fail=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$out" | tail -1)
-echo "${pass:-0} passed, ${fail:-1} failed"
-exit $rc
+exec bash ../lib/node-tests.sh
