@@ -210,15 +210,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
+    (void)toe;
     struct http_server *s = cls;
     http_req_t *req = *con_cls;
     if (!req)
         return;
     double ms = clock_now_ms() - req->started_ms;
     const char *route = req->route ? req->route->name : "unmatched";
-    int status = req->resp.status ? req->resp.status : 499; /* client went away */
-    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->resp.status == 0)
-        status = 499;
+    int status = req->resp.status ? req->resp.status : 499; /* the client left first */
     metrics_request(s->metrics, route, status, ms);
     log_field_t f[] = {LOG_STR("method", req->method), LOG_STR("path", req->path),
                        LOG_STR("route", route),        LOG_NUM("status", status),
