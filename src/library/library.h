@@ -105,7 +105,8 @@ typedef struct {
 
 /* Rebuilds from the stored originals of every ready track: the fingerprint
  * index (dropped first) and/or the vector collection (new per-library
- * embedder statistics, collection dropped and refilled; also how a model
+ * embedder statistics once the library has at least 1,000 chunks, before
+ * that the built-in ones; collection dropped and refilled; also how a model
  * switch takes effect).  Progress bar on `progress` (may be NULL).  Run it
  * while nothing is being ingested; searches meanwhile see partial results. */
 ai_err_t library_rebuild(library_t *lib, int vectors, int fingerprints, FILE *progress,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define SCAN_BATCH 500
+#define LIBRARY_MIN_STATS_VECTORS 1000 /* ~25 tracks of 3.5 min */
 
 /* One track's raw embeddings, kept until the library statistics are known. */
 typedef struct {
@@ -96,7 +97,10 @@ static ai_err_t store_all_vectors(library_t *lib, pending_vecs_t *pv, size_t n,
     ai_err_t rc = AI_OK;
     if (!pv || !acc)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "rebuild: no vectors collected");
-    if (embed_stats_count(acc) > 0) {
+    /* statistics of a handful of tracks would be worse than the built-in
+     * ones (measured on five soundtracks): keep those until the library is
+     * big enough */
+    if (embed_stats_count(acc) >= LIBRARY_MIN_STATS_VECTORS) {
         char dir[sizeof lib->stats_path];
         snprintf(dir, sizeof dir, "%s/vectors", lib->cfg.data_dir);
         rc = fs_mkdir_p(dir, err);
