@@ -18,7 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONN_MEMORY_LIMIT  (32 * 1024) /* request line + headers fit in ~16 KB of it */
+#define CONN_MEMORY_LIMIT  (32 * 1024) /* MHD drops a request whose headers exceed it */
+#define HEADERS_MAX        (16 * 1024) /* API.md: request headers <= 16 KB */
 #define CONN_TIMEOUT_S     60
 #define OVERFLOW_DRAIN_MAX (1024 * 1024)
 
@@ -285,6 +286,14 @@ static void preflight(http_req_t *req, const char *allow)
     http_resp_header(req, "Allow", allow);
 }
 
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
 /* The checks that run once the headers are in: route, method, admin, rate
  * limit, declared body size.  Returns 1 when a response was decided. */
 static int screen(http_req_t *req)
@@ -296,6 +305,14 @@ static int screen(http_req_t *req)
     int known = 0;
     if (atomic_load(&s->stopping)) {
         http_reply_code(req, AI_ERR_SERVICE_UNAVAILABLE, "the server is shutting down");
+        return 1;
+    }
+    size_t header_bytes = 0;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
+    if (header_bytes > HEADERS_MAX) {
+        http_reply_code(req, AI_ERR_VALIDATION_ERROR,
+                        "the request headers are %zu bytes; at most %d are accepted", header_bytes,
+                        HEADERS_MAX);
         return 1;
     }
     req->route = http_route_match(req->method, req->path, req->arg, sizeof req->arg, &known, allow,

@@ -81,6 +81,13 @@ test('X-Request-Id: generated, echoed when a valid UUID, replaced otherwise', as
   assert.match(r3.headers.get('x-request-id'), UUID_RE);
 });
 
+test('request headers over 16 KB are refused with the JSON error shape', async () => {
+  const ok = await fetch(`${base}/health`, { headers: { 'X-Pad': 'a'.repeat(15000) } });
+  assert.equal(ok.status, 200);
+  const big = await fetch(`${base}/health`, { headers: { 'X-Pad': 'a'.repeat(17000) } });
+  assertError({ status: big.status, body: await big.json() }, 400, 'VALIDATION_ERROR');
+});
+
 test('GET /api/v1/tracks: pagination, search, bounds', async () => {
   const r = await fetch(`${base}/api/v1/tracks?page=1&pageSize=2`);
   assert.equal(r.status, 200);
