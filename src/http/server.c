@@ -265,7 +265,9 @@ static enum MHD_Result send_response(http_req_t *req)
         MHD_add_response_header(resp, "Vary", "Origin");
     for (size_t i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
-    if (atomic_load(&req->srv->stopping))
+    /* a refused upload (its body read and dropped) closes the connection:
+     * a client that reuses it right away could otherwise race the close */
+    if (atomic_load(&req->srv->stopping) || req->body_drained > 0)
         MHD_add_response_header(resp, "Connection", "close");
     req->sent = 1;
     enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)r->status, resp);
