@@ -3,11 +3,13 @@
 #   make                release build (-O2) -> build/release/audio-ident
 #   make DEBUG=1        debug build (-O0 -g)  -> build/debug/audio-ident
 #   make test           install missing deps (Debian), build, run all tests
-#   make check          all tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check          unit tests + API suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make lint           cppcheck + clang-tidy
 #   make format         clang-format every source file in place
 #   make fuzz           build the libFuzzer harnesses with clang, run each FUZZ_SECONDS
-#   make bench          benchmarks (tables + JSON)
+#   make bench          benchmarks (tables + JSON): exact lane, vibe lane, HTTP
+#   make bench-api      HTTP latency/throughput at 1, 4, 16 clients
+#   make bench-vibe     vibe-lane evaluation on Debian soundtracks
 #   make run            install deps, build, serve on embedded defaults
 #
 # BUILD=dir puts all objects somewhere else (useful for parallel work trees).
