@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: runs every benchmark under bench/ that exists. Until the exact
-# and vibe lanes land there is nothing to measure, and this says so.
+# `make bench`: runs every benchmark under bench/ (api.sh, exact.sh, vibe.sh),
+# each printing its tables and writing JSON under bench-data/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:?binary}
