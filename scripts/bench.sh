@@ -12,7 +12,6 @@ for b in bench/*.sh; do
   ran=1
 done
 if [ $ran -eq 0 ]; then
-  echo "make bench: no benchmarks yet — the exact-lane accuracy/latency bench (bench/exact.sh)" >&2
-  echo "and the vibe evaluation (bench/vibe.sh) are not written yet." >&2
+  echo "make bench: no bench/*.sh found" >&2
   exit 1
 fi
