@@ -6,7 +6,14 @@
  * Upserts append whole records and fdatasync before returning; a crash
  * mid-append leaves a torn tail that open() cuts off.  Deletes set the dead
  * flag in place; when a quarter of the records are dead the file is rewritten
- * (temp file, fsync, rename).  One writer at a time, readers in parallel. */
+ * (temp file, fsync, rename).  One writer at a time, readers in parallel.
+ *
+ * Several processes may share the file (`ingest` next to `serve`): writers
+ * take an flock on DIR/flat.lock and re-read the file first if someone else
+ * changed it (inode, size or mtime differ from what this process last saw);
+ * readers re-read it the same way before a scan.  A delete by another process
+ * within the same mtime tick can stay unseen until the next change; the lane
+ * drops tracks that have no metadata row anyway. */
 #include "vecstore/vecstore_int.h"
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +60,9 @@ typedef struct {
     size_t nrec, ndead;
     unsigned char *mem; /* the whole file: header + records */
     size_t mem_cap;
+    int lock_fd;      /* DIR/flat.lock: flock'd by whichever process writes */
+    struct stat seen; /* the file as last read or written by us */
+    int seen_exists;
 } flat_t;
 
 static uint64_t id_hash(const uint8_t id[16])
@@ -150,9 +161,12 @@ static const float *vec_at(const flat_t *f, size_t i)
  * slower than the same bytes on the heap — measured with bench-vecstore.) */
 static ai_err_t load(flat_t *f, ai_error_t *err)
 {
+    f->seen_exists = 0;
     f->fd = open(f->path, O_RDWR | O_CLOEXEC);
     if (f->fd < 0)
         return errno == ENOENT ? AI_OK : sys_err(err, "cannot open", f->path);
+    if (fstat(f->fd, &f->seen) == 0)
+        f->seen_exists = 1;
     unsigned char h[HEADER_SIZE];
     struct stat st;
     uint32_t dim = 0, rec = 0;
@@ -170,11 +184,8 @@ static ai_err_t load(flat_t *f, ai_error_t *err)
     f->rec = rec;
     size_t body = (size_t)st.st_size - HEADER_SIZE;
     f->nrec = body / f->rec;
-    if (body % f->rec) {
-        log_warn("vector store: cutting a torn record off %s (interrupted write)", f->path);
-        if (ftruncate(f->fd, (off_t)(HEADER_SIZE + f->nrec * f->rec)) != 0)
-            return sys_err(err, "cannot truncate", f->path);
-    }
+    /* a torn tail (a crash, or another process appending right now) is
+     * ignored; the next append overwrites it */
     ai_err_t rc = mem_reserve(f, f->nrec, err);
     size_t len = HEADER_SIZE + f->nrec * f->rec, got = 0;
     while (rc == AI_OK && got < len) {
@@ -196,6 +207,76 @@ static ai_err_t load(flat_t *f, ai_error_t *err)
     return rc;
 }
 
+/* Records what the file looks like after our own write. */
+static void note_file(flat_t *f)
+{
+    f->seen_exists = f->fd >= 0 && fstat(f->fd, &f->seen) == 0;
+}
+
+/* 1 when another process changed the file since we read or wrote it. */
+static int file_changed(const flat_t *f)
+{
+    struct stat st;
+    if (stat(f->path, &st) != 0)
+        return f->seen_exists;
+    return !f->seen_exists || st.st_ino != f->seen.st_ino || st.st_size != f->seen.st_size ||
+           st.st_mtim.tv_sec != f->seen.st_mtim.tv_sec ||
+           st.st_mtim.tv_nsec != f->seen.st_mtim.tv_nsec;
+}
+
+static void forget(flat_t *f)
+{
+    mem_free(f);
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    f->dim = 0;
+    f->nrec = f->ndead = 0;
+    tracks_clear(f);
+}
+
+/* Reads the file again when another process (an `ingest` next to `serve`)
+ * changed it.  Caller holds the write lock. */
+static ai_err_t refresh(flat_t *f, ai_error_t *err)
+{
+    if (!file_changed(f))
+        return AI_OK;
+    forget(f);
+    return load(f, err);
+}
+
+/* Read lock on an up-to-date copy. */
+static ai_err_t lock_read(flat_t *f, ai_error_t *err)
+{
+    pthread_rwlock_rdlock(&f->lock);
+    if (!file_changed(f))
+        return AI_OK;
+    pthread_rwlock_unlock(&f->lock);
+    pthread_rwlock_wrlock(&f->lock);
+    ai_err_t rc = refresh(f, err);
+    pthread_rwlock_unlock(&f->lock);
+    pthread_rwlock_rdlock(&f->lock);
+    return rc;
+}
+
+/* Write lock, the inter-process writer lock, and an up-to-date copy.
+ * Always paired with unlock_write(), also when it fails. */
+static ai_err_t lock_write(flat_t *f, ai_error_t *err)
+{
+    pthread_rwlock_wrlock(&f->lock);
+    if (f->lock_fd >= 0 && flock(f->lock_fd, LOCK_EX) != 0)
+        return sys_err(err, "cannot lock", f->path); /* the caller still unlocks */
+    return refresh(f, err);
+}
+
+static void unlock_write(flat_t *f)
+{
+    note_file(f);
+    if (f->lock_fd >= 0)
+        flock(f->lock_fd, LOCK_UN);
+    pthread_rwlock_unlock(&f->lock);
+}
+
 ai_err_t vecstore_flat_open(const char *dir, void **impl, ai_error_t *err)
 {
     *impl = NULL;
@@ -208,6 +289,15 @@ ai_err_t vecstore_flat_open(const char *dir, void **impl, ai_error_t *err)
     pthread_rwlock_init(&f->lock, NULL);
     f->fd = -1;
     snprintf(f->path, sizeof f->path, "%s/flat.vec", dir);
+    char lock[sizeof f->path];
+    snprintf(lock, sizeof lock, "%s/flat.lock", dir);
+    f->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f->lock_fd < 0) {
+        ai_err_t e = sys_err(err, "cannot open", lock);
+        pthread_rwlock_destroy(&f->lock);
+        free(f);
+        return e;
+    }
     rc = load(f, err);
     if (rc != AI_OK) {
         vecstore_flat_ops.close(f);
@@ -222,10 +312,9 @@ static void flat_close(void *impl)
     flat_t *f = impl;
     if (!f)
         return;
-    mem_free(f);
-    if (f->fd >= 0)
-        close(f->fd);
-    tracks_clear(f);
+    forget(f);
+    if (f->lock_fd >= 0)
+        close(f->lock_fd);
     pthread_rwlock_destroy(&f->lock);
     free(f);
 }
@@ -252,13 +341,7 @@ static ai_err_t rewrite(flat_t *f, int dim, const unsigned char *body, size_t le
     free(buf);
     if (rc)
         return rc;
-    mem_free(f);
-    if (f->fd >= 0)
-        close(f->fd);
-    f->fd = -1;
-    f->dim = 0;
-    f->nrec = f->ndead = 0;
-    tracks_clear(f);
+    forget(f);
     return load(f, err);
 }
 
@@ -277,19 +360,20 @@ static ai_err_t ensure_locked(flat_t *f, int dim, ai_error_t *err)
 static ai_err_t flat_ensure(void *impl, int dim, ai_error_t *err)
 {
     flat_t *f = impl;
-    pthread_rwlock_wrlock(&f->lock);
-    ai_err_t rc = ensure_locked(f, dim, err);
-    pthread_rwlock_unlock(&f->lock);
+    ai_err_t rc = lock_write(f, err);
+    if (rc == AI_OK)
+        rc = ensure_locked(f, dim, err);
+    unlock_write(f);
     return rc;
 }
 
 static ai_err_t flat_dim(void *impl, int *dim, ai_error_t *err)
 {
     flat_t *f = impl;
-    pthread_rwlock_rdlock(&f->lock);
+    ai_err_t rc = lock_read(f, err);
     *dim = f->dim;
     pthread_rwlock_unlock(&f->lock);
-    return AI_OK;
+    return rc;
 }
 
 static int parse_uuid(const char *s, uint8_t out[16])
@@ -352,11 +436,12 @@ static ai_err_t flat_upsert(void *impl, const float *vecs, size_t n, int dim,
                             const vecstore_chunk_t *chunks, ai_error_t *err)
 {
     flat_t *f = impl;
-    pthread_rwlock_wrlock(&f->lock);
-    ai_err_t rc = ensure_locked(f, dim, err);
+    ai_err_t rc = lock_write(f, err);
+    if (rc == AI_OK)
+        rc = ensure_locked(f, dim, err);
     unsigned char *buf = rc == AI_OK ? calloc(n, f->rec) : NULL;
     if (!buf) {
-        pthread_rwlock_unlock(&f->lock);
+        unlock_write(f);
         return rc != AI_OK ? rc : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     }
     /* an upsert replaces what the tracks had */
@@ -404,7 +489,7 @@ static ai_err_t flat_upsert(void *impl, const float *vecs, size_t n, int dim,
         }
     }
     free(buf);
-    pthread_rwlock_unlock(&f->lock);
+    unlock_write(f);
     return rc;
 }
 
@@ -428,11 +513,12 @@ static ai_err_t flat_delete_track(void *impl, const char *track_id, ai_error_t *
     flat_t *f = impl;
     uint8_t id[16];
     parse_uuid(track_id, id);
-    pthread_rwlock_wrlock(&f->lock);
-    ai_err_t rc = f->dim ? kill_track(f, id, err) : AI_OK;
+    ai_err_t rc = lock_write(f, err);
+    if (rc == AI_OK && f->dim)
+        rc = kill_track(f, id, err);
     if (rc == AI_OK && f->ndead >= 64 && f->ndead * 4 >= f->nrec)
         rc = compact(f, err);
-    pthread_rwlock_unlock(&f->lock);
+    unlock_write(f);
     return rc;
 }
 
@@ -454,9 +540,8 @@ static ai_err_t flat_query(void *impl, const float *vec, int dim, size_t k, dead
                            vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
 {
     flat_t *f = impl;
-    ai_err_t rc = AI_OK;
-    pthread_rwlock_rdlock(&f->lock);
-    if (f->dim && f->dim != dim)
+    ai_err_t rc = lock_read(f, err);
+    if (rc == AI_OK && f->dim && f->dim != dim)
         rc = ai_error_set(err, AI_ERR_SERVICE_UNAVAILABLE,
                           "query has %d dimensions, the vector store %d; run `audio-ident "
                           "rebuild-index --vectors`",
@@ -487,27 +572,20 @@ static ai_err_t flat_query(void *impl, const float *vec, int dim, size_t k, dead
 static ai_err_t flat_count(void *impl, uint64_t *n, ai_error_t *err)
 {
     flat_t *f = impl;
-    pthread_rwlock_rdlock(&f->lock);
+    ai_err_t rc = lock_read(f, err);
     *n = f->nrec - f->ndead;
     pthread_rwlock_unlock(&f->lock);
-    return AI_OK;
+    return rc;
 }
 
 static ai_err_t flat_drop(void *impl, ai_error_t *err)
 {
     flat_t *f = impl;
-    ai_err_t rc = AI_OK;
-    pthread_rwlock_wrlock(&f->lock);
-    mem_free(f);
-    if (f->fd >= 0)
-        close(f->fd);
-    f->fd = -1;
-    f->dim = 0;
-    f->nrec = f->ndead = 0;
-    tracks_clear(f);
-    if (unlink(f->path) != 0 && errno != ENOENT)
+    ai_err_t rc = lock_write(f, err);
+    forget(f);
+    if (rc == AI_OK && unlink(f->path) != 0 && errno != ENOENT)
         rc = sys_err(err, "cannot remove", f->path);
-    pthread_rwlock_unlock(&f->lock);
+    unlock_write(f);
     return rc;
 }
 

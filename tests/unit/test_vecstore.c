@@ -230,3 +230,36 @@ TEST(vecstore_point_ids_are_stable_uuids)
     qdrant_standin_stop(standin);
     standin = NULL;
 }
+
+TEST(vecstore_flat_two_processes_see_each_others_writes)
+{
+    /* two handles on one directory behave like `serve` and `ingest` running
+     * side by side: each sees what the other appended or deleted */
+    vecstore_t *a = open_store(0, "shared"), *b = open_store(0, "shared");
+    REQUIRE(a && b);
+    ai_error_t err;
+    add_track(a, A, 0, 3);
+    add_track(b, B, 2, 2); /* b must append after a's records, not over them */
+    add_track(a, C, 5, 4);
+    uint64_t na = 0, nb = 0;
+    CHECK_EQ_INT(vecstore_count(a, &na, &err), AI_OK);
+    CHECK_EQ_INT(vecstore_count(b, &nb, &err), AI_OK);
+    CHECK_EQ_INT(na, 9);
+    CHECK_EQ_INT(nb, 9);
+    float q[DIM];
+    unit(q, 2, 3, 0.0f);
+    vecstore_hit_t hits[3];
+    size_t n;
+    CHECK_EQ_INT(vecstore_query(a, q, DIM, 3, 0, hits, &n, &err), AI_OK);
+    REQUIRE(n >= 1);
+    CHECK_EQ_STR(hits[0].track_id, B); /* written by the other handle */
+    CHECK_EQ_INT(vecstore_delete_track(b, C, &err), AI_OK);
+    CHECK_EQ_INT(vecstore_count(a, &na, &err), AI_OK);
+    CHECK_EQ_INT(na, 5);
+    vecstore_close(a);
+    vecstore_close(b);
+    vecstore_t *c = open_store(0, "shared");
+    CHECK_EQ_INT(vecstore_count(c, &na, &err), AI_OK);
+    CHECK_EQ_INT(na, 5);
+    vecstore_close(c);
+}
