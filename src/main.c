@@ -37,7 +37,8 @@ static const command_t commands[] = {
     {"rebuild-index", cli_rebuild, "rebuild derived indexes from the stored originals",
      "usage: audio-ident rebuild-index [--vectors|--fingerprints]\n\n"
      "Drops and rebuilds the vector collection and/or the fingerprint index from the\n"
-     "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"},
+     "stored originals (default: both). Also the way to switch EMBEDDING_MODEL.\n"
+     "Restart a running `serve` afterwards so it loads the new embedder statistics.\n"},
     {"bench-vecstore", cli_bench_vecstore, "time exact top-k queries of the flat vector store",
      "usage: audio-ident bench-vecstore [--dim D] [--sizes N,N,...] [--distractors N]\n\n"
      "Fills throw-away flat stores under DATA_DIR with random unit vectors (default\n"
