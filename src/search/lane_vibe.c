@@ -129,23 +129,36 @@ ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai
     float *vecs = NULL;
     size_t nvec = 0;
     ai_err_t rc = embed_pcm(emb, ctx->pcm->samples, ctx->pcm->n, &vecs, &nvec, err);
+    if (rc != AI_OK)
+        return rc;
     size_t nq = nvec < QUERY_WINDOWS ? nvec : QUERY_WINDOWS;
-    vecstore_hit_t *hits = rc == AI_OK ? calloc(nq * CHUNKS_PER_WIN + 1, sizeof *hits) : NULL;
-    track_agg_t *agg = hits ? calloc(nq * CHUNKS_PER_WIN + 1, sizeof *agg) : NULL;
-    if (rc == AI_OK && (!hits || !agg))
-        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
-    size_t total = 0;
-    for (size_t w = 0; rc == AI_OK && w < nq; w++) {
-        if (ctx->cancel && atomic_load(ctx->cancel))
-            rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the search was abandoned");
-        /* windows spread over the clip: first, middle, last */
-        size_t wi = nq == 1 ? 0 : w * (nvec - 1) / (nq - 1);
-        size_t got = 0;
-        if (rc == AI_OK)
-            rc = vecstore_query(vs, vecs + wi * (size_t)info->dim, info->dim, CHUNKS_PER_WIN,
-                                ctx->deadline, hits + total, &got, err);
-        total += got;
+    vecstore_hit_t *hits = calloc(nq * CHUNKS_PER_WIN + 1, sizeof *hits);
+    track_agg_t *agg = calloc(nq * CHUNKS_PER_WIN + 1, sizeof *agg);
+    float *q = malloc((nq + 1) * (size_t)info->dim * sizeof *q);
+    if (!hits || !agg || !q) {
+        free(hits);
+        free(agg);
+        free(q);
+        free(vecs);
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     }
+    /* windows spread over the clip (first, middle, last), scanned together */
+    size_t got[QUERY_WINDOWS] = {0}, total = 0;
+    for (size_t w = 0; w < nq; w++) {
+        size_t wi = nq == 1 ? 0 : w * (nvec - 1) / (nq - 1);
+        memcpy(q + w * (size_t)info->dim, vecs + wi * (size_t)info->dim,
+               (size_t)info->dim * sizeof *q);
+    }
+    if (rc == AI_OK && ctx->cancel && atomic_load(ctx->cancel))
+        rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the search was abandoned");
+    if (rc == AI_OK)
+        rc = vecstore_query_many(vs, q, nq, info->dim, CHUNKS_PER_WIN, ctx->deadline, hits, got,
+                                 err);
+    for (size_t w = 0; rc == AI_OK && w < nq; w++) { /* pack the windows' hits together */
+        memmove(hits + total, hits + w * CHUNKS_PER_WIN, got[w] * sizeof *hits);
+        total += got[w];
+    }
+    free(q);
     if (rc == AI_OK && deadline_passed(ctx->deadline))
         rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the vibe lane ran out of time");
     if (rc == AI_OK) {

@@ -536,8 +536,11 @@ static float dot(const float *restrict a, const float *restrict b, int n)
     return t;
 }
 
-static ai_err_t flat_query(void *impl, const float *vec, int dim, size_t k, deadline_t deadline,
-                           vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
+/* One pass over the records for all nq queries: the scan is memory-bound,
+ * so extra queries cost only their dot products. */
+static ai_err_t flat_query(void *impl, const float *vecs, size_t nq, int dim, size_t k,
+                           deadline_t deadline, vecstore_hit_t *hits, size_t *nhits,
+                           ai_error_t *err)
 {
     flat_t *f = impl;
     ai_err_t rc = lock_read(f, err);
@@ -554,18 +557,24 @@ static ai_err_t flat_query(void *impl, const float *vec, int dim, size_t k, dead
         const rec_head_t *r = rec_at(f, i);
         if (r->dead)
             continue;
-        vecstore_hit_t h = {
-            .chunk_index = r->chunk, .offset_sec = r->offset, .score = dot(vec, vec_at(f, i), dim)};
-        if (*nhits < k || h.score > hits[0].score) {
-            format_uuid(r->id, h.track_id);
-            vecstore_topk_offer(hits, k, nhits, &h);
+        for (size_t q = 0; q < nq; q++) {
+            vecstore_hit_t *hq = hits + q * k;
+            float score = dot(vecs + q * (size_t)dim, vec_at(f, i), dim);
+            if (nhits[q] < k || score > hq[0].score) {
+                vecstore_hit_t h = {
+                    .chunk_index = r->chunk, .offset_sec = r->offset, .score = score};
+                format_uuid(r->id, h.track_id);
+                vecstore_topk_offer(hq, k, &nhits[q], &h);
+            }
         }
     }
     pthread_rwlock_unlock(&f->lock);
-    if (rc == AI_OK)
-        vecstore_topk_sort(hits, *nhits);
-    else
-        *nhits = 0;
+    for (size_t q = 0; q < nq; q++) {
+        if (rc == AI_OK)
+            vecstore_topk_sort(hits + q * k, nhits[q]);
+        else
+            nhits[q] = 0;
+    }
     return rc;
 }
 

@@ -302,10 +302,9 @@ static ai_err_t qdrant_delete_track(void *impl, const char *track_id, ai_error_t
     return rc;
 }
 
-static ai_err_t qdrant_query(void *impl, const float *vec, int dim, size_t k, deadline_t deadline,
-                             vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
+static ai_err_t query_one(qdrant_t *q, const float *vec, int dim, size_t k, deadline_t deadline,
+                          vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
 {
-    qdrant_t *q = impl;
     json_t *v = json_array();
     for (int d = 0; d < dim; d++)
         json_array_append_new(v, json_real(vec[d]));
@@ -331,6 +330,17 @@ static ai_err_t qdrant_query(void *impl, const float *vec, int dim, size_t k, de
         h->score = (float)json_number_value(json_object_get(p, "score"));
     }
     json_decref(r);
+    return rc;
+}
+
+static ai_err_t qdrant_query(void *impl, const float *vecs, size_t nq, int dim, size_t k,
+                             deadline_t deadline, vecstore_hit_t *hits, size_t *nhits,
+                             ai_error_t *err)
+{
+    ai_err_t rc = AI_OK;
+    for (size_t i = 0; rc == AI_OK && i < nq; i++)
+        rc =
+            query_one(impl, vecs + i * (size_t)dim, dim, k, deadline, hits + i * k, &nhits[i], err);
     return rc;
 }
 

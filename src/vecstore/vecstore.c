@@ -92,13 +92,22 @@ ai_err_t vecstore_delete_track(vecstore_t *vs, const char *track_id, ai_error_t 
     return vs->ops->delete_track(vs->impl, track_id, err);
 }
 
+ai_err_t vecstore_query_many(vecstore_t *vs, const float *vecs, size_t nq, int dim, size_t k,
+                             deadline_t deadline, vecstore_hit_t *hits, size_t *nhits,
+                             ai_error_t *err)
+{
+    for (size_t q = 0; q < nq && q < VECSTORE_MAX_QUERIES; q++)
+        nhits[q] = 0;
+    if (bad_dim(dim) || !vecs || nq == 0 || nq > VECSTORE_MAX_QUERIES || k == 0 ||
+        k > VECSTORE_MAX_K)
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "bad query");
+    return vs->ops->query(vs->impl, vecs, nq, dim, k, deadline, hits, nhits, err);
+}
+
 ai_err_t vecstore_query(vecstore_t *vs, const float *vec, int dim, size_t k, deadline_t deadline,
                         vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
 {
-    *nhits = 0;
-    if (bad_dim(dim) || !vec || k == 0 || k > VECSTORE_MAX_K)
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "bad query");
-    return vs->ops->query(vs->impl, vec, dim, k, deadline, hits, nhits, err);
+    return vecstore_query_many(vs, vec, 1, dim, k, deadline, hits, nhits, err);
 }
 
 ai_err_t vecstore_count(vecstore_t *vs, uint64_t *n, ai_error_t *err)

@@ -32,8 +32,9 @@
 #include "base/error.h"
 #include "config/config.h"
 
-#define VECSTORE_MAX_DIM 4096
-#define VECSTORE_MAX_K   1000
+#define VECSTORE_MAX_DIM     4096
+#define VECSTORE_MAX_K       1000
+#define VECSTORE_MAX_QUERIES 8 /* query vectors per vecstore_query_many */
 
 typedef struct vecstore vecstore_t;
 
@@ -71,6 +72,11 @@ ai_err_t vecstore_delete_track(vecstore_t *vs, const char *track_id, ai_error_t 
 /* The k chunks most similar to vec, best first, into hits[k]; *nhits <= k. */
 ai_err_t vecstore_query(vecstore_t *vs, const float *vec, int dim, size_t k, deadline_t deadline,
                         vecstore_hit_t *hits, size_t *nhits, ai_error_t *err);
+/* The same for nq vectors at once (a flat store is scanned once for all of
+ * them): hits[q * k ...] gets query q's hits, nhits[q] their number. */
+ai_err_t vecstore_query_many(vecstore_t *vs, const float *vecs, size_t nq, int dim, size_t k,
+                             deadline_t deadline, vecstore_hit_t *hits, size_t *nhits,
+                             ai_error_t *err);
 ai_err_t vecstore_count(vecstore_t *vs, uint64_t *n, ai_error_t *err);
 /* Removes the collection and every vector (rebuild-index, model switch). */
 ai_err_t vecstore_drop(vecstore_t *vs, ai_error_t *err);

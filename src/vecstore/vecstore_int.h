@@ -12,8 +12,9 @@ typedef struct {
     ai_err_t (*upsert)(void *impl, const float *vecs, size_t n, int dim,
                        const vecstore_chunk_t *chunks, ai_error_t *err);
     ai_err_t (*delete_track)(void *impl, const char *track_id, ai_error_t *err);
-    ai_err_t (*query)(void *impl, const float *vec, int dim, size_t k, deadline_t deadline,
-                      vecstore_hit_t *hits, size_t *nhits, ai_error_t *err);
+    /* nq query vectors (row-major); hits[q * k ...] and nhits[q] per query */
+    ai_err_t (*query)(void *impl, const float *vecs, size_t nq, int dim, size_t k,
+                      deadline_t deadline, vecstore_hit_t *hits, size_t *nhits, ai_error_t *err);
     ai_err_t (*count)(void *impl, uint64_t *n, ai_error_t *err);
     ai_err_t (*drop)(void *impl, ai_error_t *err);
 } vecstore_ops_t;

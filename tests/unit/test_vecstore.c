@@ -105,6 +105,23 @@ static void suite(int qdrant)
     for (size_t i = 1; i < n; i++)
         CHECK(hits[i - 1].score >= hits[i].score);
 
+    /* several query vectors at once give what each gives alone */
+    float two[2 * DIM];
+    unit(two, 0, 1, 0.0f);
+    unit(two + DIM, 5, 6, 0.2f);
+    vecstore_hit_t many[2 * 4], one[4];
+    size_t nm[2], n1;
+    CHECK_EQ_INT(vecstore_query_many(vs, two, 2, DIM, 4, 0, many, nm, &err), AI_OK);
+    for (int qi = 0; qi < 2; qi++) {
+        CHECK_EQ_INT(vecstore_query(vs, two + qi * DIM, DIM, 4, 0, one, &n1, &err), AI_OK);
+        CHECK_EQ_INT(nm[qi], n1);
+        for (size_t i = 0; i < n1 && i < nm[qi]; i++) {
+            CHECK_EQ_STR(many[qi * 4 + i].track_id, one[i].track_id);
+            CHECK_EQ_INT(many[qi * 4 + i].chunk_index, one[i].chunk_index);
+        }
+    }
+    CHECK_EQ_STR(many[4].track_id, C);
+
     CHECK_EQ_INT(vecstore_delete_track(vs, A, &err), AI_OK);
     CHECK_EQ_INT(vecstore_delete_track(vs, A, &err), AI_OK); /* idempotent */
     CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
