@@ -22,6 +22,29 @@ struct meta {
     char display[META_URL_MAX];
 };
 
+char *meta_query_list(const meta_query_t *q, const char *open, const char *close, int json_ids)
+{
+    strbuf_t sb;
+    strbuf_init(&sb, 64 * META_BATCH_MAX);
+    strbuf_append(&sb, open);
+    for (size_t i = 0; i < q->n; i++) {
+        if (i)
+            strbuf_append(&sb, ",");
+        if (q->kind == MQ_BY_FP)
+            strbuf_printf(&sb, "%u", (unsigned)q->nums[i]);
+        else if (json_ids)
+            strbuf_json_string(&sb, q->ids[i]);
+        else
+            strbuf_append(&sb, q->ids[i]);
+    }
+    strbuf_append(&sb, close);
+    if (sb.overflow) {
+        strbuf_release(&sb);
+        return NULL;
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
 void meta_copy_str(char *dst, size_t n, const char *src)
 {
     if (!n)

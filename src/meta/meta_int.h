@@ -72,5 +72,10 @@ extern const struct meta_ops meta_postgres_ops;
 meta_track_t *meta_tracks_push(meta_track_t **arr, size_t *n, size_t *cap);
 /* Copies src (NULL = "") into dst[n], truncating on a UTF-8 boundary. */
 void meta_copy_str(char *dst, size_t n, const char *src);
+/* The numbers (MQ_BY_FP) or ids of q as one list literal between open and
+ * close, ids as JSON strings when json_ids is set (SQLite's json_each) or
+ * bare (a PostgreSQL array literal; the ids are validated UUIDs).  Heap
+ * string, NULL on out of memory. */
+char *meta_query_list(const meta_query_t *q, const char *open, const char *close, int json_ids);
 
 #endif

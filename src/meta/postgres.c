@@ -404,28 +404,6 @@ static ai_err_t pg_read_rows(PGresult *res, meta_track_t **rows, size_t *n, ai_e
     return AI_OK;
 }
 
-/* "{a,b,c}" array literal of the numbers or (validated UUID) ids. */
-static char *pg_array(const meta_query_t *q)
-{
-    strbuf_t sb;
-    strbuf_init(&sb, 64 * META_BATCH_MAX);
-    strbuf_append(&sb, "{");
-    for (size_t i = 0; i < q->n; i++) {
-        if (i)
-            strbuf_append(&sb, ",");
-        if (q->kind == MQ_BY_FP)
-            strbuf_printf(&sb, "%u", (unsigned)q->nums[i]);
-        else
-            strbuf_append(&sb, q->ids[i]);
-    }
-    strbuf_append(&sb, "}");
-    if (sb.overflow) {
-        strbuf_release(&sb);
-        return NULL;
-    }
-    return strbuf_detach(&sb, NULL);
-}
-
 static ai_err_t pg_select_on(pg_t *p, pg_conn_t *c, const meta_query_t *q, meta_track_t **rows,
                              size_t *n, long long *total, ai_error_t *err)
 {
@@ -452,7 +430,7 @@ static ai_err_t pg_select_on(pg_t *p, pg_conn_t *c, const meta_query_t *q, meta_
     case MQ_BY_FP:
     case MQ_BY_IDS:
         id = q->kind == MQ_BY_FP ? P_BY_FP : P_BY_IDS;
-        if (!(arr = pg_array(q)))
+        if (!(arr = meta_query_list(q, "{", "}", 0)))
             return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
         vals[0] = arr;
         break;

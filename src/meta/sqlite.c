@@ -347,28 +347,6 @@ static ai_err_t sq_collect(sqlite3 *db, sqlite3_stmt *st, meta_track_t **rows, s
     return step == SQLITE_DONE ? AI_OK : sq_fail(db, err, "query");
 }
 
-/* JSON array of the numbers or ids for json_each(). */
-static char *sq_json_list(const meta_query_t *q)
-{
-    strbuf_t sb;
-    strbuf_init(&sb, 64 * META_BATCH_MAX);
-    strbuf_append(&sb, "[");
-    for (size_t i = 0; i < q->n; i++) {
-        if (i)
-            strbuf_append(&sb, ",");
-        if (q->kind == MQ_BY_FP)
-            strbuf_printf(&sb, "%u", (unsigned)q->nums[i]);
-        else
-            strbuf_json_string(&sb, q->ids[i]);
-    }
-    strbuf_append(&sb, "]");
-    if (sb.overflow) {
-        strbuf_release(&sb);
-        return NULL;
-    }
-    return strbuf_detach(&sb, NULL);
-}
-
 static ai_err_t sq_select_on(sq_conn_t *c, const meta_query_t *q, meta_track_t **rows, size_t *n,
                              long long *total, ai_error_t *err)
 {
@@ -393,7 +371,7 @@ static ai_err_t sq_select_on(sq_conn_t *c, const meta_query_t *q, meta_track_t *
         break;
     case MQ_BY_FP:
     case MQ_BY_IDS:
-        json = sq_json_list(q);
+        json = meta_query_list(q, "[", "]", 1);
         if (!json)
             return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
         sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
