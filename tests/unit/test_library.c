@@ -41,6 +41,15 @@ static int backend_config(config_t *cfg, int pg)
     return 0;
 }
 
+/* Fills *cfg for the backend; skips the test when PostgreSQL is not set up. */
+#define BACKEND_OR_SKIP(cfg, pg)                                                                   \
+    do {                                                                                           \
+        int b_ = backend_config(cfg, pg);                                                          \
+        if (b_ > 0)                                                                                \
+            SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");                       \
+        REQUIRE(b_ == 0);                                                                          \
+    } while (0)
+
 /* Distinct generated tracks: sox synth recipes. */
 static const char *recipes[] = {
     "synth 12 pluck C3 pluck E3 pluck G3 tremolo 3 40",
@@ -90,10 +99,7 @@ static void directory_ingest_body(int pg)
     if (!test_have("sox") || !test_have("ffmpeg"))
         SKIP("sox/ffmpeg not installed");
     config_t cfg;
-    int b = backend_config(&cfg, pg);
-    if (b > 0)
-        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");
-    REQUIRE(b == 0);
+    BACKEND_OR_SKIP(&cfg, pg);
     const char *dir = test_path("in");
     REQUIRE(test_sh("mkdir -p '%s/sub'", dir) == 0);
     char p[1024];
@@ -214,10 +220,7 @@ static void concurrent_body(int pg)
     if (!test_have("sox"))
         SKIP("sox not installed");
     config_t cfg;
-    int b = backend_config(&cfg, pg);
-    if (b > 0)
-        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");
-    REQUIRE(b == 0);
+    BACKEND_OR_SKIP(&cfg, pg);
     library_t *lib = NULL;
     REQUIRE(library_open(&cfg, &lib, NULL) == AI_OK);
     REQUIRE(make_track(test_path("x.wav"), 2) == 0);
@@ -273,10 +276,7 @@ static void crash_body(int pg)
     if (!test_have("sox"))
         SKIP("sox not installed");
     config_t cfg;
-    int b = backend_config(&cfg, pg);
-    if (b > 0)
-        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");
-    REQUIRE(b == 0);
+    BACKEND_OR_SKIP(&cfg, pg);
     const char *dir = test_path("in");
     REQUIRE(test_sh("mkdir -p '%s'", dir) == 0);
     for (int i = 0; i < 4; i++) {
