@@ -78,6 +78,37 @@ static int lib_append(lib_t *L, size_t *cap, const float *raw, size_t nv)
     return 0;
 }
 
+/* Decodes a file at 16 kHz and embeds it (raw: not yet standardised).  ms
+ * (may be NULL) accumulates the embedding's wall and CPU milliseconds.  A file
+ * that cannot be used is reported and gives -1. */
+static int embed_file(const config_t *cfg, const embedder_t *e, const char *path, int raw,
+                      float **v, size_t *nv, double ms[2])
+{
+    audio_decoded_t d;
+    memset(&d, 0, sizeof d);
+    ai_error_t err;
+    *v = NULL;
+    *nv = 0;
+    if (cli_decode_file_16k(cfg, path, &d, &err) != AI_OK) {
+        fprintf(stderr, "bench-vibe: skipping %s: %s\n", path, err.message);
+        return -1;
+    }
+    double t0 = clock_now_ms();
+    clock_t c0 = clock();
+    ai_err_t rc = raw ? embed_pcm_raw(e, d.pcm[0].samples, d.pcm[0].n, v, nv, &err)
+                      : embed_pcm(e, d.pcm[0].samples, d.pcm[0].n, v, nv, &err);
+    if (ms) {
+        ms[0] += clock_now_ms() - t0;
+        ms[1] += (double)(clock() - c0) * 1000.0 / CLOCKS_PER_SEC;
+    }
+    audio_decoded_release(&d);
+    if (rc != AI_OK) {
+        fprintf(stderr, "bench-vibe: skipping %s: %s\n", path, err.message);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_tracks(const config_t *cfg, const embedder_t *e, const char *manifest, lib_t *L,
                        double embed_ms[2], size_t *nwin)
 {
@@ -94,25 +125,10 @@ static int load_tracks(const config_t *cfg, const embedder_t *e, const char *man
         int nf = split_tabs(line, fld, 3);
         if (nf < 2 || !*fld[0])
             continue;
-        audio_decoded_t d;
-        memset(&d, 0, sizeof d);
-        ai_error_t err;
         float *v = NULL;
         size_t nv = 0;
-        if (cli_decode_file_16k(cfg, fld[0], &d, &err) != AI_OK) {
-            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
+        if (embed_file(cfg, e, fld[0], 1, &v, &nv, embed_ms) != 0)
             continue;
-        }
-        double t0 = clock_now_ms();
-        clock_t c0 = clock();
-        ai_err_t erc = embed_pcm_raw(e, d.pcm[0].samples, d.pcm[0].n, &v, &nv, &err);
-        embed_ms[0] += clock_now_ms() - t0;
-        embed_ms[1] += (double)(clock() - c0) * 1000.0 / CLOCKS_PER_SEC;
-        audio_decoded_release(&d);
-        if (erc != AI_OK) {
-            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
-            continue;
-        }
         *nwin += nv;
         if (L->nt == tcap) {
             size_t nc = tcap ? tcap * 2 : 64;
@@ -176,22 +192,11 @@ static int eval_clips(const config_t *cfg, const embedder_t *e, const lib_t *L,
                 own = t;
         if (own == SIZE_MAX)
             continue;
-        audio_decoded_t d;
-        memset(&d, 0, sizeof d);
-        ai_error_t err;
         float *v = NULL;
         size_t nv = 0;
-        if (cli_decode_file_16k(cfg, fld[0], &d, &err) != AI_OK) {
-            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
-            continue;
-        }
         double t0 = clock_now_ms();
-        ai_err_t erc = embed_pcm(e, d.pcm[0].samples, d.pcm[0].n, &v, &nv, &err);
-        audio_decoded_release(&d);
-        if (erc != AI_OK) {
-            fprintf(stderr, "bench-vibe: skipping %s: %s\n", fld[0], err.message);
+        if (embed_file(cfg, e, fld[0], 0, &v, &nv, NULL) != 0)
             continue;
-        }
         size_t nq = nv < 3 ? nv : 3;
         bv_score_tracks(L, v, nq, SIZE_MAX, score, best3, uniq, seen);
         *clip_ms += clock_now_ms() - t0;
