@@ -22,6 +22,20 @@ struct meta {
     char display[META_URL_MAX];
 };
 
+int meta_adopt_row(meta_track_t *t, meta_track_t *rows, size_t n, int *duplicate)
+{
+    int adopted = n == 1;
+    if (adopted) {
+        int own = strcmp(rows[0].id, t->id) == 0;
+        meta_track_release(t);
+        *t = rows[0];
+        rows[0].chromaprint = NULL; /* moved */
+        *duplicate = !own;
+    }
+    meta_tracks_free(rows, n);
+    return adopted;
+}
+
 char *meta_query_list(const meta_query_t *q, const char *open, const char *close, int json_ids)
 {
     strbuf_t sb;

@@ -72,6 +72,12 @@ extern const struct meta_ops meta_postgres_ops;
 meta_track_t *meta_tracks_push(meta_track_t **arr, size_t *n, size_t *cap);
 /* Copies src (NULL = "") into dst[n], truncating on a UTF-8 boundary. */
 void meta_copy_str(char *dst, size_t n, const char *src);
+/* After a unique-hash conflict the backend loads the rows with that hash:
+ * with exactly one, *t becomes it (*duplicate = 0 when it is t's own row, a
+ * lost connection having hidden the first insert's reply) and 1 is returned;
+ * with none (deleted in between) 0 is returned and the caller inserts again.
+ * Frees rows either way. */
+int meta_adopt_row(meta_track_t *t, meta_track_t *rows, size_t n, int *duplicate);
 /* The numbers (MQ_BY_FP) or ids of q as one list literal between open and
  * close, ids as JSON strings when json_ids is set (SQLite's json_each) or
  * bare (a PostgreSQL array literal; the ids are validated UUIDs).  Heap

@@ -544,17 +544,8 @@ static ai_err_t pg_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
             meta_tracks_free(rows, n);
             return rc;
         }
-        if (n == 1) {
-            /* Our own row when a lost connection hid the first insert's reply. */
-            int own = strcmp(rows[0].id, t->id) == 0;
-            meta_track_release(t);
-            *t = rows[0];
-            rows[0].chromaprint = NULL;
-            meta_tracks_free(rows, n);
-            *duplicate = !own;
+        if (meta_adopt_row(t, rows, n, duplicate))
             return AI_OK;
-        }
-        meta_tracks_free(rows, n); /* deleted in between: insert again */
     }
     return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "PostgreSQL insert: row keeps vanishing");
 }
