@@ -127,5 +127,11 @@ int main(int argc, char **argv)
     }
     log_setup(strcmp(cfg.log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT,
               (log_level_t)log_level_parse(cfg.log_level));
+    for (const char *w = cfg.warnings; *w;) {
+        const char *nl = strchr(w, '\n');
+        int len = nl ? (int)(nl - w) : (int)strlen(w);
+        log_warn("%.*s", len, w);
+        w += len + (nl != NULL);
+    }
     return cmd->run(&cfg, argc - 1, argv + 1);
 }
