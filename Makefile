@@ -79,7 +79,7 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(OUT)/%.o)
 TEST_BIN  := $(OUT)/unit-tests
 
 .PHONY: all bin test check lint format fuzz bench run deps help clean \
-        test-unit test-postgres
+        test-unit test-postgres check-docs
 all: $(BIN) ## release build (default target; DEBUG=1 / SANITIZE=… for other variants)
 bin: $(BIN) ## build only the audio-ident binary
 
@@ -114,16 +114,20 @@ deps: ## install the missing Debian packages of scripts/debian-packages.txt (sud
 	@scripts/install-deps.sh
 
 # ---------------------------------------------------------------- tests
-# `make test` is the README's test command: deps, build, unit tests (SQLite),
+# `make test` is the README's test command: deps, the docs check, build, unit tests (SQLite),
 # the metadata/library tests again against a throw-away PostgreSQL cluster,
 # then the suites under tests/*/run.sh (deploy, API, web).
-test: deps ## the README test command: deps, unit tests, PostgreSQL half, every tests/*/run.sh suite
+test: deps ## the README test command: deps, docs check, unit tests, PostgreSQL half, every tests/*/run.sh suite
+	@scripts/check-docs.sh
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-postgres
 	@scripts/run-suites.sh $(OUT)
 
 test-unit: $(BIN) $(TEST_BIN) ## unit tests on SQLite (T=filter narrows by test name)
 	AI_BIN=$(abspath $(BIN)) $(TEST_BIN) $(T)
+
+check-docs: ## docs name what the code has: settings, error codes, commands, make help texts
+	@scripts/check-docs.sh
 
 check: ## unit tests and the API suite under AddressSanitizer + UBSan (BUILD/san)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit
