@@ -11,8 +11,8 @@
 #   its HTTP status, and the table has no code the code lacks;
 # - every command of the command table (src/main.c) is in the README's command
 #   list, and the list has no command the binary lacks;
-# - every .PHONY target of the Makefile carries `## help text` on its rule line
-#   (what `make help` prints).
+# - every .PHONY target of the Makefile, and every rule with a plain lowercase
+#   name, carries `## help text` on its rule line (what `make help` prints).
 # Prints one line per problem and exits 1, or one "ok" line and exits 0.
 # Run by .ci/run and by `make test` (target check-docs).
 set -euo pipefail
@@ -34,7 +34,10 @@ my @bad;
 # ---- settings
 my $cfg = slurp("src/config/config.c");
 my @settings;
-while ($cfg =~ /\b(STR|URL|INT|DBL|ENUM)\(\s*\w+\s*,\s*"([A-Z][A-Z0-9_]*)"\s*,\s*"([^"]*)"\s*,\s*([^,]*?)\s*,\s*([^,]*?)\s*,/g) {
+# the rows of the settings[] table: MACRO(field, "NAME", "default", ...), whatever the macro
+my ($table) = $cfg =~ /\bsettings\s*\[\s*\]\s*=\s*\{(.*?)\n\};/s;
+$table //= "";
+while ($table =~ /\b([A-Z][A-Z0-9_]*)\(\s*\w+\s*,\s*"([A-Z][A-Z0-9_]*)"\s*,\s*"([^"]*)"\s*,\s*([^,]*?)\s*,\s*([^,]*?)\s*,/g) {
   my ($type, $name, $def, $a, $b) = ($1, $2, $3, $4, $5);
   my %s = (type => $type, name => $name, def => $def);
   if ($type eq "INT" || $type eq "DBL") { $s{lo} = num($a); $s{hi} = num($b); }
@@ -126,8 +129,9 @@ for my $c (sort keys %listed) {
 # ---- make targets
 my $mk = slurp("Makefile");
 $mk =~ s/\\\n/ /g;
-my %phony;
+my %phony; # .PHONY targets and every rule named like a command (lowercase, no variables)
 while ($mk =~ /^\.PHONY\s*:(.*)$/mg) { $phony{$_} = 1 for split " ", $1; }
+while ($mk =~ /^([a-z][a-z0-9_.-]*)\s*:(?![=:])/mg) { $phony{$1} = 1; }
 push @bad, "Makefile: no .PHONY targets found" unless %phony;
 for my $t (sort keys %phony) {
   push @bad, "Makefile: target $t has no \"## help text\" on its rule line"

@@ -47,6 +47,9 @@ expect "range changed in code" "$d" 'README.md: setting WORKERS: allowed should 
 d=$(copy choice); sed -i 's/"text|json"/"text|json|logfmt"/' "$d/src/config/config.c"
 expect "choice added in code" "$d" 'README.md: setting LOG_FORMAT: choice `logfmt` missing from the allowed column'
 
+d=$(copy new-setting); sed -i 's/^\(\s*\)STR(web_dir,/\1BOOL(x, "FEATURE_X", "0", 0, 0, "x"),\n&/' "$d/src/config/config.c"
+expect "new setting, new macro" "$d" "README.md: setting FEATURE_X is missing from the configuration table"
+
 d=$(copy stale-setting); sed -i 's/^| HOST |/| LISTEN_HOST |/' "$d/README.md"
 expect "stale README row" "$d" "README.md: configuration table lists LISTEN_HOST, which src/config/config.c does not have"
 
@@ -70,6 +73,9 @@ expect "new command" "$d" "README.md: command export is missing from the command
 
 d=$(copy make-help); sed -i 's/^\(clean:.*\) ## .*$/\1/' "$d/Makefile"
 expect "make target without help" "$d" 'Makefile: target clean has no "## help text" on its rule line'
+
+d=$(copy make-new); printf '\nrelease-notes:\n\t@echo notes\n' >> "$d/Makefile"
+expect "new make target without help" "$d" 'Makefile: target release-notes has no "## help text" on its rule line'
 
 d=$(copy two); sed -i '/^| DATA_DIR |/d' "$d/README.md"; sed -i '/^| UNAUTHORIZED |/d' "$d/docs/api.md"
 n=$(scripts/check-docs.sh "$d" 2>/dev/null | wc -l)
