@@ -1,13 +1,14 @@
 # Multi-stage image of audio-ident on Debian bookworm.
-# Build stage: compiles the release binary. Runtime stage: only the shared
-# libraries it links, the web UI, a non-root user and a health check.
+# Build stage: compiles the release binary. Runtime stage: the shared libraries
+# it links, curl + ca-certificates (health check, HTTPS to Qdrant), the web UI,
+# a non-root user.
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends build-essential pkg-config git ca-certificates \
       libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libmagic-dev liblmdb-dev \
       libsqlite3-dev libpq-dev libcurl4-openssl-dev libmicrohttpd-dev libfftw3-dev libjansson-dev \
-      libssl-dev libchromaprint-dev \
+      libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -18,7 +19,6 @@ RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends ca-certificates curl \
       libavformat59 libavcodec59 libswresample4 libavutil57 libmagic1 libmagic-mgc liblmdb0 \
       libsqlite3-0 libpq5 libcurl4 libmicrohttpd12 libfftw3-single3 libjansson4 libssl3 \
-      libchromaprint1 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin audioident \
  && mkdir -p /data /app \

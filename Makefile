@@ -1,18 +1,29 @@
-# audio-ident build. `make help` lists the targets.
-#
-#   make                release build (-O2) -> build/release/audio-ident
-#   make DEBUG=1        debug build (-O0 -g)  -> build/debug/audio-ident
-#   make test           install missing deps (Debian), build, run all tests
-#   make check          unit tests + API suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make lint           cppcheck + clang-tidy
-#   make format         clang-format every source file in place
-#   make fuzz           build the libFuzzer harnesses with clang, run each FUZZ_SECONDS
-#   make bench          benchmarks (tables + JSON): exact lane, vibe lane, HTTP
-#   make bench-api      HTTP latency/throughput at 1, 4, 16 clients
-#   make bench-vibe     vibe-lane evaluation on Debian soundtracks
-#   make run            install deps, build, serve on embedded defaults
-#
-# BUILD=dir puts all objects somewhere else (useful for parallel work trees).
+# audio-ident build. `make help` lists every target and variable: it prints the
+# `## text` after each target's prerequisites and the `##@` / `##` lines below,
+# so a target without help text is a bug (scripts/check-docs.sh fails on it).
+
+##@ Variables (on the make command line, e.g. `make DEBUG=1 test-unit T=config`)
+##   BUILD=build          output directory; objects go to BUILD/release, BUILD/debug, BUILD/san
+##   DEBUG=1              debug build (-O0 -g3) into BUILD/debug instead of release (-O2 -g)
+##   SANITIZE=list        -fsanitize=list build into BUILD/san (`make check` uses address,undefined)
+##   CC=gcc  PKG_CONFIG=pkg-config   compiler and pkg-config to use
+##   T=filter             test-unit / test-postgres: only tests whose name contains filter
+##   FUZZ_SECONDS=60      fuzz: seconds per harness
+##   POSTGRES_MODE=embedded  QDRANT_MODE=embedded   embedded | docker | external (also read from .env)
+##   POSTGRES_PORT=5432  QDRANT_HTTP_PORT=6333      host ports of the docker-mode services (also .env;
+##                        QDRANT_GRPC_PORT=6334 only in docker-compose.yml)
+##   APP_PORT=17010       host port of the compose `app` service (docker-compose.yml reads it from .env)
+##   COMPOSE=docker-compose  HEALTH_TIMEOUT=120     compose command; seconds docker-up waits for health
+##   DIR=path             ingest: the file or directory to ingest
+##   ARGS=…               rebuild-index: extra arguments, e.g. ARGS=--vectors
+
+##@ Benchmark variables (environment of `make bench`, `bench-api`, `bench-vibe`)
+##   BENCH_QUICK=1        small smoke run of every benchmark
+##   BENCH_DIR=dir        music to build the corpus from (default: Debian wesnoth-music)
+##   BENCH_DATA=bench-data   corpus, query clips, indexes and results/*.json
+##   BENCH_DISTRACTORS=0  BENCH_HELD_OUT=5  BENCH_REUSE=0  BENCH_EVERY=1   exact lane (bench/exact.sh)
+##   BENCH_VIBE_MAX_TRACKS=40  BENCH_VIBE_CLIPS=40  BENCH_VIBE_ARGS=…      vibe lane (bench/vibe.sh)
+##   BENCH_API_SECONDS=20  BENCH_API_LEVELS=1,4,16  BENCH_API_MODE=both     HTTP (bench/api.sh)
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -25,7 +36,7 @@ PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
 
 PKGS := libavformat libavcodec libswresample libavutil libmagic lmdb sqlite3 libpq \
-        libcurl libmicrohttpd fftw3f jansson libcrypto libchromaprint
+        libcurl libmicrohttpd fftw3f jansson libcrypto
 
 ifeq ($(SANITIZE),)
   ifeq ($(DEBUG),1)
@@ -68,9 +79,9 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(OUT)/%.o)
 TEST_BIN  := $(OUT)/unit-tests
 
 .PHONY: all bin test check lint format fuzz bench run deps help clean \
-        test-unit test-postgres
-all: $(BIN)
-bin: $(BIN)
+        test-unit test-postgres check-docs
+all: $(BIN) ## release build (default target; DEBUG=1 / SANITIZE=… for other variants)
+bin: $(BIN) ## build only the audio-ident binary
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,36 +110,40 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 
 # ---------------------------------------------------------------- dependencies
 # Installs the Debian packages the build and the tests need when one is missing.
-deps:
+deps: ## install the missing Debian packages of scripts/debian-packages.txt (sudo unless root)
 	@scripts/install-deps.sh
 
 # ---------------------------------------------------------------- tests
-# `make test` is the README's test command: deps, build, unit tests (SQLite),
+# `make test` is the README's test command: deps, the docs check, build, unit tests (SQLite),
 # the metadata/library tests again against a throw-away PostgreSQL cluster,
 # then the suites under tests/*/run.sh (deploy, API, web).
-test: deps
+test: deps ## the README test command: deps, docs check, unit tests, PostgreSQL half, every tests/*/run.sh suite
+	@scripts/check-docs.sh
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-postgres
 	@scripts/run-suites.sh $(OUT)
 
-test-unit: $(BIN) $(TEST_BIN)
+test-unit: $(BIN) $(TEST_BIN) ## unit tests on SQLite (T=filter narrows by test name)
 	AI_BIN=$(abspath $(BIN)) $(TEST_BIN) $(T)
 
-check:
+check-docs: ## docs name what the code has: settings, error codes, commands, make help texts
+	@scripts/check-docs.sh
+
+check: ## unit tests and the API suite under AddressSanitizer + UBSan (BUILD/san)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined bin
 	@scripts/run-suites.sh $(BUILD)/san api
 
-test-postgres: $(BIN) $(TEST_BIN)
+test-postgres: $(BIN) $(TEST_BIN) ## meta/library/startup unit tests against a throw-away PostgreSQL cluster (T=… to choose)
 	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
 
 # ---------------------------------------------------------------- quality
-lint:
+lint: ## cppcheck + clang-tidy over src/ and tests/
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --std=c11 -D_GNU_SOURCE -Isrc --suppress=missingIncludeSystem src tests
 	clang-tidy --quiet $(LIB_SRCS) src/main.c -- $(CPPFLAGS) -std=c17 $(PKG_CFLAGS)
 
-format:
+format: ## clang-format every C file in place (style file in the repo)
 	clang-format -i $$(find src tests bench -name '*.[ch]')
 
 # ---------------------------------------------------------------- fuzzing
@@ -145,7 +160,7 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) $(LDLIBS) -pthread -o $@
 
 .SECONDARY: $(FUZZ_LIB_OBJS)
-fuzz: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS) ## build the libFuzzer harnesses of tests/fuzz with clang and run each FUZZ_SECONDS
 	@set -o pipefail; for f in $(FUZZ_BINS); do \
 	  name=$$(basename $$f); mkdir -p $(FUZZ_OUT)/corpus/$$name; \
 	  seeds=tests/fuzz/seeds/$${name#fuzz_}; \
@@ -194,46 +209,51 @@ RUN_ENV          := $(if $(RUN_DATABASE_URL),DATABASE_URL='$(RUN_DATABASE_URL)')
                     $(if $(RUN_QDRANT_URL),QDRANT_URL='$(RUN_QDRANT_URL)')
 
 .PHONY: modes docker-up docker-down dev ingest rebuild-index
-modes:
+modes: ## validate POSTGRES_MODE / QDRANT_MODE and print which services docker-up would start
 	@echo $(check_modes)$(if $(filter external,$(POSTGRES_MODE)),$(call need_url,DATABASE_URL,POSTGRES))$(if $(filter external,$(QDRANT_MODE)),$(call need_url,QDRANT_URL,QDRANT)) "POSTGRES_MODE=$(POSTGRES_MODE) QDRANT_MODE=$(QDRANT_MODE) docker services: $(or $(strip $(DOCKER_SERVICES)),none)"
 
 # Starts only the services whose mode is docker and waits for their health checks.
-docker-up: modes
+docker-up: modes ## start the docker-mode services (compose profiles) and wait for their health checks
 	$(if $(strip $(DOCKER_SERVICES)),$(COMPOSE_ENV) $(COMPOSE) up -d $(strip $(DOCKER_SERVICES)),@echo "nothing to start: no mode is docker")
 	$(if $(strip $(DOCKER_SERVICES)),$(COMPOSE_ENV) scripts/compose-wait.sh $(HEALTH_TIMEOUT) $(strip $(DOCKER_SERVICES)))
 
-docker-down:
+docker-down: ## stop and remove the compose services
 	COMPOSE_PROFILES=postgres,qdrant $(COMPOSE) down
 
-dev: docker-up $(BIN)
+dev: docker-up $(BIN) ## docker-up, then migrate and serve with the host binary on the modes' URLs
 	$(RUN_ENV) $(BIN) migrate
 	$(RUN_ENV) $(BIN) serve
 
-ingest: modes $(BIN)
+ingest: modes $(BIN) ## ingest DIR=… with the host binary on the modes' URLs
 	@test -n "$(DIR)" || { echo "usage: make ingest DIR=/path/to/music" >&2; exit 2; }
 	$(RUN_ENV) $(BIN) ingest "$(DIR)"
 
-rebuild-index: modes $(BIN)
+rebuild-index: modes $(BIN) ## audio-ident rebuild-index [ARGS=--vectors|--fingerprints] on the modes' URLs
 	$(RUN_ENV) $(BIN) rebuild-index $(ARGS)
 
 # ---------------------------------------------------------------- run / bench
-run: deps $(BIN)
+run: deps $(BIN) ## install deps, build, serve on embedded defaults (http://127.0.0.1:17010)
 	$(BIN) serve
 
-bench: $(BIN)
+bench: $(BIN) ## every bench/*.sh: exact lane, vibe lane, HTTP (tables + JSON; BENCH_QUICK=1: smoke run)
 	@scripts/bench.sh $(abspath $(BIN))
 
-help:
-	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
+help: ## this list
+	@awk 'BEGIN { FS = ":[^=]*## "; print "Targets:" } \
+	  /^##@/ { more = more "\n" substr($$0, 5) "\n"; next } \
+	  /^## / { more = more substr($$0, 4) "\n"; next } \
+	  /^[A-Za-z0-9_.-]+:[^=]*## / { printf "  make %-15s %s\n", $$1, $$2 } \
+	  END { printf "%s", more }' \
+	  $(filter-out %.d,$(MAKEFILE_LIST))
 
-clean:
+clean: ## remove BUILD (all variants, fuzzers and their corpora)
 	rm -rf $(BUILD)
 
 # ---------------------------------------------------------------- vibe-lane evaluation
 .PHONY: bench-vibe
-bench-vibe: $(BIN)
+bench-vibe: $(BIN) ## vibe-lane evaluation on Debian soundtracks (precision@5, mAP, recall)
 	AI_BIN=$(abspath $(BIN)) bench/vibe.sh
 
 .PHONY: bench-api
-bench-api: $(BIN)
+bench-api: $(BIN) ## end-to-end HTTP latency/throughput at 1, 4, 16 clients
 	AI_BIN=$(abspath $(BIN)) bench/api.sh

@@ -18,7 +18,8 @@ static const command_t commands[] = {
     {"serve", cli_serve, "run the HTTP API and web UI",
      "usage: audio-ident serve\n\n"
      "Starts the HTTP API (API.md) and the web UI on HOST:PORT after the startup checks\n"
-     "(metadata store, fingerprint index, vector store, embedder). Stops gracefully on\n"
+     "(data directory, metadata store, fingerprint index, embedder, vector store; see\n"
+     "`audio-ident check`). Stops gracefully on\n"
      "SIGINT/SIGTERM.\n"},
     {"ingest", cli_ingest, "add audio files or directories to the library",
      "usage: audio-ident ingest [--json] PATH...\n\n"
@@ -51,13 +52,15 @@ static const command_t commands[] = {
      "usage: audio-ident fp [--peaks] FILE\n"},
     {"bench", cli_bench, "accuracy and latency benchmark",
      "usage: audio-ident bench exact --tracks LIST --queries MANIFEST --index DIR\n"
-     "                         [--distractors N] [--json FILE]\n\n"
+     "                         [--distractors N] [--json FILE] [--dump TSV]\n"
+     "                         [--reuse-index 1] [--every K] [--budget VOTES]\n\n"
      "Indexes LIST, runs every query of MANIFEST through the exact lane and prints\n"
      "accuracy and latency per clip length and degradation. `make bench` prepares\n"
      "the corpus and queries (bench/exact.sh).\n"},
     {"bench-vibe", cli_bench_vibe, "vibe-lane evaluation (embedder, retrieval, scan cost)",
      "usage: audio-ident bench-vibe --tracks TSV --stats FILE [--queries TSV]\n"
-     "                              [--synthetic N,N,...] [--weights W,...] [--json FILE]\n\n"
+     "                              [--synthetic N,N,...] [--weights W,...] [--json FILE]\n"
+     "                              [--verbose]\n\n"
      "Embeds every track of TSV (path, label), computes library statistics into FILE,\n"
      "and prints same-label precision@5 / mAP vs random, own-track recall of the query\n"
      "clips (TSV: path, own track path, variant), embed time and brute-force scan\n"
@@ -127,5 +130,11 @@ int main(int argc, char **argv)
     }
     log_setup(strcmp(cfg.log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT,
               (log_level_t)log_level_parse(cfg.log_level));
+    for (const char *w = cfg.warnings; *w;) {
+        const char *nl = strchr(w, '\n');
+        int len = nl ? (int)(nl - w) : (int)strlen(w);
+        log_warn("%.*s", len, w);
+        w += len + (nl != NULL);
+    }
     return cmd->run(&cfg, argc - 1, argv + 1);
 }

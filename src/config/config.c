@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,7 @@ typedef struct {
     config_t *cfg;
     ai_error_t *err;
     ai_err_t rc;
+    const char *path;
 } env_file_ctx_t;
 
 static const setting_t *find_setting(const char *name)
@@ -240,12 +242,80 @@ static const setting_t *find_setting(const char *name)
     return NULL;
 }
 
+/* Case-insensitive optimal-string-alignment distance, capped: returns
+ * cap + 1 as soon as the distance is known to exceed cap. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+    enum { N = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= N || lb >= N || (la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    size_t d[N][N];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = toupper((unsigned char)a[i - 1]), cb = toupper((unsigned char)b[j - 1]);
+            size_t v = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == toupper((unsigned char)b[j - 2]) &&
+                toupper((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *config_suggest(const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    if (find_setting(name))
+        return NULL;
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        size_t dist = edit_distance(name, settings[i].name, 2);
+        if (dist < best_d) {
+            best_d = dist;
+            best = settings[i].name;
+        }
+    }
+    return best;
+}
+
+static void add_warning(config_t *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_warning(config_t *cfg, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t used = strlen(cfg->warnings);
+    if (n > 0 && (size_t)n + 2 <= sizeof line && used + (size_t)n + 2 <= sizeof cfg->warnings)
+        snprintf(cfg->warnings + used, sizeof cfg->warnings - used, "%s\n", line);
+}
+
 static void env_file_set(const char *name, const char *value, void *user)
 {
     env_file_ctx_t *c = user;
     const setting_t *s = find_setting(name);
-    if (!s || c->rc != AI_OK)
-        return; /* other tools' variables (e.g. POSTGRES_MODE) live in .env too */
+    if (c->rc != AI_OK)
+        return;
+    if (!s) {
+        /* other tools' variables (e.g. POSTGRES_MODE) live in .env too; only
+         * a near miss of one of ours is worth a word */
+        const char *near = config_suggest(name);
+        if (near)
+            add_warning(c->cfg, "%s: unknown variable %s ignored; did you mean %s?", c->path,
+                        name, near);
+        return;
+    }
     c->rc = set_value(c->cfg, s, value, c->err);
     if (c->rc == AI_OK)
         c->cfg->source[s - settings] = CONFIG_SRC_ENV_FILE;
@@ -273,7 +343,7 @@ ai_err_t config_load_from(config_t *cfg, config_lookup_fn lookup, void *user, co
     unsigned char *text = NULL;
     size_t len = 0;
     if (fs_is_file(path) && fs_read_file(path, 1 << 20, &text, &len, NULL) == AI_OK) {
-        env_file_ctx_t ctx = {cfg, err, AI_OK};
+        env_file_ctx_t ctx = {cfg, err, AI_OK, path};
         ai_err_t rc = config_parse_env_text((const char *)text, len, env_file_set, &ctx, err);
         free(text);
         if (rc)

@@ -12,6 +12,12 @@
  * Lifecycle: config_t is a plain value (fixed-size buffers, no heap); fill it
  * with config_load() and pass a const pointer down.  Thread-safe to read.
  *
+ * Unknown names in the .env file are ignored (the Makefile and docker-compose
+ * keep their own variables there), but a name within two edits of a setting's
+ * name, case ignored ("MAX_UPLAOD_BYTES", "data_dir"), is recorded in
+ * cfg->warnings as a likely typo; main() logs those lines at startup.
+ * Variables of the process environment are not checked.
+ *
  * Errors: config_load returns AI_ERR_VALIDATION_ERROR with a one-line message
  * naming the variable ("PORT: must be an integer in 1..65535, got \"abc\"") or
  * the .env line at fault.
@@ -25,6 +31,7 @@
 
 #define CONFIG_STR_MAX      1024
 #define CONFIG_MAX_SETTINGS 32
+#define CONFIG_WARNINGS_MAX 1024
 
 typedef struct {
     char data_dir[CONFIG_STR_MAX];
@@ -52,6 +59,9 @@ typedef struct {
     char test_lane_delay[64];     /* test only: "exact:MS" or "vibe:MS" delays that lane */
     /* Where each table row's value came from (CONFIG_SRC_*), for `config`. */
     unsigned char source[CONFIG_MAX_SETTINGS];
+    /* "" or newline-terminated lines, one per likely typo in the .env file
+     * (names only, never values); truncated at a line boundary when full. */
+    char warnings[CONFIG_WARNINGS_MAX];
 } config_t;
 
 enum { CONFIG_SRC_DEFAULT, CONFIG_SRC_ENV_FILE, CONFIG_SRC_ENV };
@@ -66,6 +76,11 @@ ai_err_t config_load(config_t *cfg, const char *env_file, ai_error_t *err);
 /* Same, with an explicit lookup instead of getenv (tests). */
 ai_err_t config_load_from(config_t *cfg, config_lookup_fn lookup, void *user, const char *env_file,
                           ai_error_t *err);
+
+/* The setting whose name is nearest to name (case-insensitive edit distance,
+ * adjacent transpositions counting one) when that distance is at most 2 and
+ * name is not itself a setting; NULL otherwise.  Static storage. */
+const char *config_suggest(const char *name);
 
 /* Parses .env text and calls set(name, value, user) for every assignment.
  * Returns AI_ERR_VALIDATION_ERROR naming the line on a syntax error. */

@@ -177,3 +177,63 @@ TEST(config_cli_reports_invalid_variable)
                          test_tmpdir(), test_bin()),
                  0);
 }
+
+TEST(config_env_file_typos_are_warned_about)
+{
+    config_t cfg;
+    ai_error_t err;
+    const char *text = "MAX_UPLAOD_BYTES=5\n"   /* transposition */
+                       "data_dir=/x\n"          /* wrong case */
+                       "EXACT_TIMEOUT=5\n"      /* two letters short */
+                       "POSTGRES_MODE=docker\n" /* the Makefile's: no warning */
+                       "QDRANT_HTTP_PORT=6333\n"
+                       "APP_PORT=17010\n"
+                       "PORT=18000\n";
+    REQUIRE(load(&cfg, NULL, text, &err) == AI_OK);
+    CHECK_EQ_INT(cfg.port, 18000);
+    CHECK_EQ_INT(cfg.max_upload_bytes, 10485760); /* the typo set nothing */
+    CHECK(strstr(cfg.warnings, "unknown variable MAX_UPLAOD_BYTES ignored; did you mean "
+                               "MAX_UPLOAD_BYTES?\n") != NULL);
+    CHECK(strstr(cfg.warnings, "unknown variable data_dir ignored; did you mean DATA_DIR?\n"));
+    CHECK(strstr(cfg.warnings, "did you mean EXACT_TIMEOUT_S?\n"));
+    CHECK(strstr(cfg.warnings, "POSTGRES_MODE") == NULL);
+    CHECK(strstr(cfg.warnings, "QDRANT_HTTP_PORT") == NULL);
+    CHECK(strstr(cfg.warnings, "APP_PORT") == NULL);
+    CHECK(strstr(cfg.warnings, "=5") == NULL); /* names only, never values */
+
+    REQUIRE(load(&cfg, NULL, "PORT=1\nPOSTGRES_MODE=docker\n", &err) == AI_OK);
+    CHECK_EQ_STR(cfg.warnings, "");
+
+    CHECK_EQ_STR(config_suggest("WORKER"), "WORKERS");
+    CHECK_EQ_STR(config_suggest("LOGLEVEL"), "LOG_LEVEL");
+    CHECK(config_suggest("WORKERS") == NULL);
+    CHECK(config_suggest("POSTGRES_PORT") == NULL);
+    CHECK(config_suggest("COMPOSE_PROFILES") == NULL);
+    CHECK(config_suggest("") == NULL);
+
+    /* many typos fill the buffer at a line boundary, never mid-line */
+    char many[4096] = "";
+    for (int i = 0; i < 60; i++)
+        strcat(many, "WORKER=1\n");
+    REQUIRE(load(&cfg, NULL, many, &err) == AI_OK);
+    size_t wl = strlen(cfg.warnings);
+    CHECK(wl > 0 && wl < sizeof cfg.warnings && cfg.warnings[wl - 1] == '\n');
+}
+
+TEST(config_cli_logs_env_file_typos)
+{
+    if (!test_bin())
+        SKIP("AI_BIN not set");
+    FILE *f = fopen(test_path(".env"), "w");
+    REQUIRE(f != NULL);
+    fputs("RATE_LIMIT_PER_MINUTE=5\n", f); /* far from every name: silent */
+    fputs("RATE_LIMT_PER_MIN=5\n", f);
+    fclose(f);
+    CHECK_EQ_INT(test_sh("cd '%s' && '%s' config >out.txt 2>err.txt", test_tmpdir(), test_bin()),
+                 0);
+    char *e = (char *)test_read_file(test_path("err.txt"), NULL);
+    REQUIRE(e != NULL);
+    CHECK(strstr(e, "unknown variable RATE_LIMT_PER_MIN ignored; did you mean RATE_LIMIT_PER_MIN?"));
+    CHECK(strstr(e, "RATE_LIMIT_PER_MINUTE") == NULL);
+    free(e);
+}
