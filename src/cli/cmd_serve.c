@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #define SHUTDOWN_GRACE_S 10.0
 
@@ -31,10 +32,12 @@ int cli_serve(const config_t *cfg, int argc, char **argv)
     startup_check_t checks[STARTUP_MAX_CHECKS];
     int failed;
     size_t n = startup_run(cfg, checks, &failed);
-    for (size_t i = 0; i < n; i++)
-        if (checks[i].status == STARTUP_WARN)
-            log_write(LOG_WARN, NULL, NULL, 0, "startup: %s: %s", checks[i].component,
-                      checks[i].detail);
+    for (size_t i = 0; i < n; i++) {
+        int tls = strcmp(checks[i].component, "tls") == 0 && checks[i].status == STARTUP_OK;
+        if (checks[i].status == STARTUP_WARN || tls) /* the certificate in use, always */
+            log_write(tls ? LOG_INFO : LOG_WARN, NULL, NULL, 0, "startup: %s: %s",
+                      checks[i].component, checks[i].detail);
+    }
     if (failed >= 0) {
         char line[800];
         startup_fatal_line(&checks[failed], line, sizeof line);
@@ -62,7 +65,8 @@ int cli_serve(const config_t *cfg, int argc, char **argv)
         return 1;
     }
     log_field_t f[] = {LOG_STR("host", cfg->host), LOG_NUM("port", http_server_port(srv))};
-    log_write(LOG_INFO, NULL, f, 2, "listening on http://%s:%u", cfg->host, http_server_port(srv));
+    log_write(LOG_INFO, NULL, f, 2, "listening on %s://%s:%u", http_server_scheme(srv), cfg->host,
+              http_server_port(srv));
     int sig = 0;
     sigwait(&sigs, &sig);
     log_write(LOG_INFO, NULL, NULL, 0, "signal %d: finishing in-flight requests", sig);
