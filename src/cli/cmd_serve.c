@@ -1,4 +1,5 @@
-/* `audio-ident serve`: startup checks, then the HTTP server until SIGINT/SIGTERM. */
+/* `audio-ident serve`: startup checks, then the HTTP server until SIGINT/SIGTERM
+ * (SIGHUP re-checks the TLS files and says whether a restart would load them). */
 #include "base/clock.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -6,12 +7,38 @@
 #include "http/http.h"
 #include "library/library.h"
 #include "startup/startup.h"
+#include "tls/tls.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define SHUTDOWN_GRACE_S 10.0
+
+/* SIGHUP conventionally means "reload": libmicrohttpd holds the certificate
+ * it was started with, so the files are only checked again, and the log
+ * says whether a restart would pick up a valid pair. */
+static void on_sighup(const config_t *cfg)
+{
+    if (!cfg->tls_cert_file[0]) {
+        log_write(LOG_INFO, NULL, NULL, 0, "SIGHUP: nothing to reload (plain HTTP)");
+        return;
+    }
+    tls_cert_info_t info;
+    ai_error_t err;
+    if (tls_load(cfg->tls_cert_file, cfg->tls_key_file, time(NULL), &info, NULL, &err) != AI_OK) {
+        log_write(LOG_ERROR, NULL, NULL, 0,
+                  "SIGHUP: %s; still serving the certificate loaded at start", err.message);
+        return;
+    }
+    char line[1024];
+    tls_describe(&info, line, sizeof line);
+    log_write(LOG_WARN, NULL, NULL, 0,
+              "SIGHUP: TLS_CERT_FILE now holds %s; the certificate is loaded at start only: "
+              "restart serve to use it",
+              line);
+}
 
 int cli_serve(const config_t *cfg, int argc, char **argv)
 {
@@ -26,6 +53,7 @@ int cli_serve(const config_t *cfg, int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP); /* not a reason to die: see on_sighup */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -68,7 +96,8 @@ int cli_serve(const config_t *cfg, int argc, char **argv)
     log_write(LOG_INFO, NULL, f, 2, "listening on %s://%s:%u", http_server_scheme(srv), cfg->host,
               http_server_port(srv));
     int sig = 0;
-    sigwait(&sigs, &sig);
+    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+        on_sighup(cfg);
     log_write(LOG_INFO, NULL, NULL, 0, "signal %d: finishing in-flight requests", sig);
     http_server_stop(srv, SHUTDOWN_GRACE_S);
     library_close(lib);

@@ -18,7 +18,8 @@
  * TLS: with TLS_CERT_FILE / TLS_KEY_FILE set the listener speaks HTTPS only
  * (libmicrohttpd on GnuTLS) and every response carries
  * Strict-Transport-Security (HSTS_MAX_AGE > 0).  The certificate is read
- * once at start; a new one takes a restart.
+ * once at start; a new one takes a restart (`serve` checks the files again
+ * on SIGHUP and logs whether a restart would load them).
  * Client address: the TCP peer, or what a TRUSTED_PROXIES peer forwarded
  * (clientaddr.h); the rate limit, the access log and the loopback admin
  * rule use it.

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request, Agent } from 'node:https';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,29 @@ test('HSTS_MAX_AGE=0 leaves the header out; plain HTTP never sends it', async (t
   const r = await fetch(`${plain.base}/health`);
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('strict-transport-security'), null);
+});
+
+test('SIGHUP: serving goes on; the log says whether a restart would load the files', async (t) => {
+  const dir = join(fx.root, 'hup');
+  mkdirSync(dir, { recursive: true });
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  copyFileSync(tls.cert, cert);
+  copyFileSync(tls.key, key);
+  const hup = await startServer({ DATA_DIR: copyData(fx, 'hup'), TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
+  t.after(() => stopServer(hup));
+  const until = async (re) => {
+    for (let i = 0; i < 50 && !re.test(hup.logText()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(hup.logText(), re);
+  };
+  hup.kill('SIGHUP');
+  await until(/SIGHUP: TLS_CERT_FILE now holds CN=127\.0\.0\.1.*restart serve to use it/);
+  copyFileSync(makeCert(join(fx.root, 'hup-other'), 'localhost').key, key);
+  hup.kill('SIGHUP');
+  await until(/SIGHUP: TLS_KEY_FILE \S+ does not match the certificate.*still serving the certificate loaded at start/);
+  const out = execFileSync('curl', ['-sS', '--cacert', tls.cert, '-o', '/dev/null', '-w', '%{http_code}', `${hup.base}/health`]).toString();
+  assert.equal(out, '200', 'still serving after two SIGHUPs');
+  assert.equal(await stopServer(hup), 0);
 });
 
 // serve must refuse to start, with one FATAL line naming the problem.
