@@ -29,17 +29,24 @@ static ai_err_t read_pem(const char *var, const char *path, char **out, ai_error
     unsigned char *text = NULL;
     size_t len = 0;
     ai_error_t e;
-    if (!path[0])
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s: not set", var);
-    if (!fs_is_file(path))
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s %s: no such file", var, path);
-    if (fs_read_file(path, TLS_PEM_MAX, &text, &len, &e) != AI_OK)
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s %s: cannot read: %s", var, path,
-                            e.message);
+    *out = NULL;
+    if (!path[0]) {
+        ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s: not set", var);
+        return AI_ERR_VALIDATION_ERROR;
+    }
+    if (!fs_is_file(path)) {
+        ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s %s: no such file", var, path);
+        return AI_ERR_VALIDATION_ERROR;
+    }
+    if (fs_read_file(path, TLS_PEM_MAX, &text, &len, &e) != AI_OK || !text) {
+        ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s %s: cannot read: %s", var, path, e.message);
+        return AI_ERR_VALIDATION_ERROR;
+    }
     if (strlen((const char *)text) != len) {
         free(text);
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s %s: not a PEM file (binary data)",
-                            var, path);
+        ai_error_set(err, AI_ERR_VALIDATION_ERROR, "%s %s: not a PEM file (binary data)", var,
+                     path);
+        return AI_ERR_VALIDATION_ERROR;
     }
     *out = (char *)text;
     return AI_OK;
