@@ -2,6 +2,7 @@
 #include "tls/tls.h"
 #include "base/fsutil.h"
 
+#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -92,14 +93,10 @@ static void fill_info(X509 *x, int chain, time_t now, tls_cert_info_t *info)
         } else if (g->type == GEN_IPADD) {
             const unsigned char *a = ASN1_STRING_get0_data(g->d.iPAddress);
             int len = ASN1_STRING_length(g->d.iPAddress);
-            if (len == 4)
-                snprintf(one, sizeof one, "IP:%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-            else if (len == 16) {
-                int k = snprintf(one, sizeof one, "IP:");
-                for (int j = 0; j < 16; j += 2)
-                    k += snprintf(one + k, sizeof one - (size_t)k, "%s%x", j ? ":" : "",
-                                  (unsigned)(a[j] << 8 | a[j + 1]));
-            }
+            char ip[64];
+            if ((len == 4 || len == 16) &&
+                inet_ntop(len == 4 ? AF_INET : AF_INET6, a, ip, (socklen_t)sizeof ip))
+                snprintf(one, sizeof one, "IP:%s", ip);
         }
         if (one[0] && off + strlen(one) + 3 < sizeof info->names)
             off += (size_t)snprintf(info->names + off, sizeof info->names - off, "%s%s",
