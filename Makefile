@@ -25,7 +25,7 @@ PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
 
 PKGS := libavformat libavcodec libswresample libavutil libmagic lmdb sqlite3 libpq \
-        libcurl libmicrohttpd fftw3f jansson libcrypto libchromaprint
+        libcurl libmicrohttpd gnutls fftw3f jansson libcrypto libchromaprint
 
 ifeq ($(SANITIZE),)
   ifeq ($(DEBUG),1)

@@ -19,9 +19,8 @@ static const command_t commands[] = {
      "usage: audio-ident serve\n\n"
      "Starts the HTTP API (API.md) and the web UI on HOST:PORT after the startup checks\n"
      "(TLS certificate, metadata store, fingerprint index, vector store, embedder).\n"
-     "Speaks HTTPS when TLS_CERT_FILE / TLS_KEY_FILE are set (restart to load a renewed\n"
-     "certificate; SIGHUP only checks the files and logs the result). Stops gracefully on\n"
-     "SIGINT/SIGTERM.\n"},
+     "Speaks HTTPS when TLS_CERT_FILE / TLS_KEY_FILE are set; SIGHUP loads a renewed\n"
+     "certificate without dropping connections. Stops gracefully on SIGINT/SIGTERM.\n"},
     {"cert", cli_cert, "write a self-signed TLS certificate for HTTPS on a LAN",
      "usage: audio-ident cert --self-signed [--cert FILE] [--key FILE] [--days N] [--force] "
      "HOST...\n\n"

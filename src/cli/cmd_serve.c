@@ -1,5 +1,5 @@
 /* `audio-ident serve`: startup checks, then the HTTP server until SIGINT/SIGTERM
- * (SIGHUP re-checks the TLS files and says whether a restart would load them). */
+ * (SIGHUP reloads the TLS certificate). */
 #include "base/clock.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -16,10 +16,9 @@
 
 #define SHUTDOWN_GRACE_S 10.0
 
-/* SIGHUP conventionally means "reload": libmicrohttpd holds the certificate
- * it was started with, so the files are only checked again, and the log
- * says whether a restart would pick up a valid pair. */
-static void on_sighup(const config_t *cfg)
+/* SIGHUP: present the certificate now in TLS_CERT_FILE / TLS_KEY_FILE from
+ * the next handshake on, when it passes the startup checks. */
+static void on_sighup(http_server_t *srv, const config_t *cfg)
 {
     if (!cfg->tls_cert_file[0]) {
         log_write(LOG_INFO, NULL, NULL, 0, "SIGHUP: nothing to reload (plain HTTP)");
@@ -27,17 +26,15 @@ static void on_sighup(const config_t *cfg)
     }
     tls_cert_info_t info;
     ai_error_t err;
-    if (tls_load(cfg->tls_cert_file, cfg->tls_key_file, time(NULL), &info, NULL, &err) != AI_OK) {
-        log_write(LOG_ERROR, NULL, NULL, 0,
-                  "SIGHUP: %s; still serving the certificate loaded at start", err.message);
+    if (http_server_reload_tls(srv, &info, &err) != AI_OK) {
+        log_write(LOG_ERROR, NULL, NULL, 0, "SIGHUP: %s; still presenting the previous certificate",
+                  err.message);
         return;
     }
     char line[1024];
     tls_describe(&info, line, sizeof line);
-    log_write(LOG_WARN, NULL, NULL, 0,
-              "SIGHUP: TLS_CERT_FILE now holds %s; the certificate is loaded at start only: "
-              "restart serve to use it",
-              line);
+    log_write(info.days_left < TLS_EXPIRY_WARN_DAYS ? LOG_WARN : LOG_INFO, NULL, NULL, 0,
+              "SIGHUP: tls: now presenting %s (open connections keep theirs)", line);
 }
 
 int cli_serve(const config_t *cfg, int argc, char **argv)
@@ -53,7 +50,7 @@ int cli_serve(const config_t *cfg, int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP); /* not a reason to die: see on_sighup */
+    sigaddset(&sigs, SIGHUP); /* reload the certificate, see on_sighup */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -97,7 +94,7 @@ int cli_serve(const config_t *cfg, int argc, char **argv)
               http_server_port(srv));
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
-        on_sighup(cfg);
+        on_sighup(srv, cfg);
     log_write(LOG_INFO, NULL, NULL, 0, "signal %d: finishing in-flight requests", sig);
     http_server_stop(srv, SHUTDOWN_GRACE_S);
     library_close(lib);

@@ -17,9 +17,9 @@
  *
  * TLS: with TLS_CERT_FILE / TLS_KEY_FILE set the listener speaks HTTPS only
  * (libmicrohttpd on GnuTLS) and every response carries
- * Strict-Transport-Security (HSTS_MAX_AGE > 0).  The certificate is read
- * once at start; a new one takes a restart (`serve` checks the files again
- * on SIGHUP and logs whether a restart would load them).
+ * Strict-Transport-Security (HSTS_MAX_AGE > 0).  http_server_reload_tls
+ * (`serve` calls it on SIGHUP) swaps the certificate without dropping a
+ * connection.
  * Client address: the TCP peer, or what a TRUSTED_PROXIES peer forwarded
  * (clientaddr.h); the rate limit, the access log and the loopback admin
  * rule use it.
@@ -34,6 +34,7 @@
 #include "base/error.h"
 #include "config/config.h"
 #include "library/library.h"
+#include "tls/tls.h"
 
 #define HTTP_MAX_CONNECTIONS 256
 
@@ -43,6 +44,11 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
                            ai_error_t *err);
 /* The port actually bound (useful with PORT=0). */
 unsigned http_server_port(const http_server_t *s);
+/* Reads TLS_CERT_FILE / TLS_KEY_FILE again and, when they pass tls_load's
+ * checks, presents them from the next handshake on (open connections keep
+ * theirs).  On error (message as tls.h's, or VALIDATION_ERROR for a plain
+ * HTTP server) the previous certificate stays.  *info describes the files. */
+ai_err_t http_server_reload_tls(http_server_t *s, tls_cert_info_t *info, ai_error_t *err);
 /* "https" when serving TLS (TLS_CERT_FILE), else "http". */
 const char *http_server_scheme(const http_server_t *s);
 /* s may be NULL. */

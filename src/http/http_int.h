@@ -43,8 +43,8 @@ struct http_server {
     char web_root[4096]; /* realpath of WEB_DIR, "" when missing */
     /* TRUSTED_PROXIES, parsed */
     clientaddr_proxies_t proxies;
-    /* PEM text handed to libmicrohttpd until stop; NULL = plain HTTP */
-    char *tls_cert, *tls_key;
+    /* the certificate presented (tlscreds.h); NULL = plain HTTP */
+    struct tls_creds *tls;
 };
 
 typedef enum { BODY_NONE, BODY_SEARCH, BODY_INGEST } http_body_kind_t;

@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/uuid.h"
+#include "http/tlscreds.h"
 #include "tls/tls.h"
 
 #include <arpa/inet.h>
@@ -287,7 +288,7 @@ static enum MHD_Result send_response(http_req_t *req)
     }
     if (req->srv->cfg->cors_origins[0])
         MHD_add_response_header(resp, "Vary", "Origin");
-    if (req->srv->tls_cert && req->srv->cfg->hsts_max_age > 0) {
+    if (req->srv->tls && req->srv->cfg->hsts_max_age > 0) {
         char hsts[48];
         snprintf(hsts, sizeof hsts, "max-age=%lld", req->srv->cfg->hsts_max_age);
         MHD_add_response_header(resp, "Strict-Transport-Security", hsts);
@@ -511,27 +512,72 @@ static ai_err_t bind_address(const config_t *cfg, struct sockaddr_storage *ss, i
     return AI_OK;
 }
 
-/* HTTPS when TLS_CERT_FILE is set: the certificate and key, validated
- * (tls.h), become libmicrohttpd options; they stay in memory until stop. */
+/* HTTPS when TLS_CERT_FILE is set.  GnuTLS asks tls_retrieve for the
+ * certificate at every handshake; it finds the server through the
+ * connection's socket context (set when the connection starts), so a
+ * certificate replaced on SIGHUP (http_server_reload_tls) is presented from
+ * the next handshake on, while open connections go on undisturbed. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = cls;
+}
+
+static int tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
+                        const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+                        gnutls_pcert_st **chain, unsigned int *n, gnutls_privkey_t *key)
+{
+    (void)req_ca_rdn;
+    (void)nreqs;
+    (void)pk_algos;
+    (void)pk_algos_length;
+    /* libmicrohttpd keeps its connection as the session's pointer */
+    struct MHD_Connection *conn = gnutls_session_get_ptr(session);
+    const union MHD_ConnectionInfo *ci =
+        conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    const http_server_t *s = ci ? ci->socket_context : NULL;
+    if (!s || !s->tls)
+        return -1; /* the handshake fails; never a wrong certificate */
+    tls_creds_current(s->tls, chain, n, key);
+    return 0;
+}
+
 static ai_err_t tls_start_options(http_server_t *s, struct MHD_OptionItem opts[3], ai_error_t *err)
 {
     if (!s->cfg->tls_cert_file[0])
         return AI_OK;
-    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES ||
+        MHD_is_feature_supported(MHD_FEATURE_HTTPS_CERT_CALLBACK) != MHD_YES)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
                             "TLS_CERT_FILE is set but this libmicrohttpd was built without TLS");
     tls_cert_info_t info;
     tls_pem_t pem = {NULL, NULL};
     ai_err_t rc =
         tls_load(s->cfg->tls_cert_file, s->cfg->tls_key_file, time(NULL), &info, &pem, err);
+    if (!rc)
+        rc = tls_creds_create(pem.cert, pem.key, &s->tls, err);
+    tls_pem_release(&pem);
     if (rc)
         return rc;
-    s->tls_cert = pem.cert;
-    s->tls_key = pem.key;
-    opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key};
-    opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert};
+    opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_retrieve};
+    opts[1] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
     opts[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return AI_OK;
+}
+
+ai_err_t http_server_reload_tls(http_server_t *s, tls_cert_info_t *info, ai_error_t *err)
+{
+    if (!s->tls)
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "plain HTTP: no certificate to reload");
+    tls_pem_t pem = {NULL, NULL};
+    ai_err_t rc =
+        tls_load(s->cfg->tls_cert_file, s->cfg->tls_key_file, time(NULL), info, &pem, err);
+    if (!rc)
+        rc = tls_creds_replace(s->tls, pem.cert, pem.key, err);
+    tls_pem_release(&pem);
+    return rc;
 }
 
 ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **out,
@@ -566,7 +612,7 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0) |
-                     (s->tls_cert ? MHD_USE_TLS : 0);
+                     (s->tls ? MHD_USE_TLS : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
@@ -576,7 +622,7 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
         MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
-        int tls = s->tls_cert != NULL;
+        int tls = s->tls != NULL;
         http_server_stop(s, 0);
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot listen on %s:%lld: %s%s", cfg->host,
                             cfg->port, strerror(e),
@@ -597,7 +643,7 @@ unsigned http_server_port(const http_server_t *s)
 
 const char *http_server_scheme(const http_server_t *s)
 {
-    return s && s->tls_cert ? "https" : "http";
+    return s && s->tls ? "https" : "http";
 }
 
 void http_server_stop(http_server_t *s, double grace_s)
@@ -617,8 +663,7 @@ void http_server_stop(http_server_t *s, double grace_s)
         MHD_stop_daemon(s->daemon);
     }
     sem_destroy(&s->cpu_slots);
-    tls_pem_t pem = {s->tls_cert, s->tls_key};
-    tls_pem_release(&pem);
+    tls_creds_destroy(s->tls);
     metrics_destroy(s->metrics);
     ratelimit_destroy(s->ratelimit);
     free(s);

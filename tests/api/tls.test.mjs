@@ -25,6 +25,7 @@ function makeCert(dir, ...hosts) {
 before(async () => {
   fx = buildFixtures();
   tls = makeCert(join(fx.root, 'tls'), '127.0.0.1', 'localhost');
+  makeCert(join(fx.root, 'renewed'), 'renewed.example', 'localhost');
   srv = await startServer({ DATA_DIR: copyData(fx, 'tls'), TLS_CERT_FILE: tls.cert, TLS_KEY_FILE: tls.key, WEB_DIR });
 });
 after(async () => { assert.equal(await stopServer(srv), 0); });
@@ -122,7 +123,7 @@ test('HSTS_MAX_AGE=0 leaves the header out; plain HTTP never sends it', async (t
   assert.equal(r.headers.get('strict-transport-security'), null);
 });
 
-test('SIGHUP: serving goes on; the log says whether a restart would load the files', async (t) => {
+test('SIGHUP: a renewed certificate is presented to new connections; open ones go on', async (t) => {
   const dir = join(fx.root, 'hup');
   mkdirSync(dir, { recursive: true });
   const cert = join(dir, 'cert.pem');
@@ -135,13 +136,39 @@ test('SIGHUP: serving goes on; the log says whether a restart would load the fil
     for (let i = 0; i < 50 && !re.test(hup.logText()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(hup.logText(), re);
   };
+  // a kept-alive connection, handshaken with the first certificate
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.after(() => agent.destroy());
+  const ca = Buffer.concat([readFileSync(tls.cert), readFileSync(join(fx.root, 'renewed', 'cert.pem'))]);
+  const viaAgent = (path) => new Promise((resolve, reject) => {
+    const req = request(`${hup.base}${path}`, { agent, ca }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, socket: req.socket }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const first = await viaAgent('/health');
+  const fp1 = first.socket.getPeerCertificate().fingerprint256;
+  // renew: new files, SIGHUP
+  copyFileSync(join(fx.root, 'renewed', 'cert.pem'), cert);
+  copyFileSync(join(fx.root, 'renewed', 'key.pem'), key);
   hup.kill('SIGHUP');
-  await until(/SIGHUP: TLS_CERT_FILE now holds CN=127\.0\.0\.1.*restart serve to use it/);
-  copyFileSync(makeCert(join(fx.root, 'hup-other'), 'localhost').key, key);
+  await until(/SIGHUP: tls: now presenting CN=renewed\.example.*\(open connections keep theirs\)/);
+  const again = await viaAgent('/api/v1/version');
+  assert.equal(again.status, 200);
+  assert.equal(again.socket, first.socket, 'the open connection was not dropped');
+  assert.equal(again.socket.getPeerCertificate().fingerprint256, fp1);
+  const fresh = (caFile) => spawnSync('curl', ['-sS', '--cacert', caFile, '-o', '/dev/null', '-w', '%{http_code}',
+    hup.base.replace('127.0.0.1', 'localhost') + '/health']);
+  assert.equal(fresh(join(fx.root, 'renewed', 'cert.pem')).stdout.toString(), '200', 'a new connection gets the new certificate');
+  assert.equal(fresh(tls.cert).status, 60, 'and no longer the old one');
+  // a broken renewal is refused; the last good certificate stays
+  copyFileSync(tls.key, key);
   hup.kill('SIGHUP');
-  await until(/SIGHUP: TLS_KEY_FILE \S+ does not match the certificate.*still serving the certificate loaded at start/);
-  const out = execFileSync('curl', ['-sS', '--cacert', tls.cert, '-o', '/dev/null', '-w', '%{http_code}', `${hup.base}/health`]).toString();
-  assert.equal(out, '200', 'still serving after two SIGHUPs');
+  await until(/SIGHUP: TLS_KEY_FILE \S+ does not match the certificate.*still presenting the previous certificate/);
+  assert.equal(fresh(join(fx.root, 'renewed', 'cert.pem')).stdout.toString(), '200');
+  agent.destroy();
   assert.equal(await stopServer(hup), 0);
 });
 
