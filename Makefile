@@ -36,7 +36,7 @@ PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
 
 PKGS := libavformat libavcodec libswresample libavutil libmagic lmdb sqlite3 libpq \
-        libcurl libmicrohttpd fftw3f jansson libcrypto
+        libcurl libmicrohttpd gnutls fftw3f jansson libcrypto
 
 ifeq ($(SANITIZE),)
   ifeq ($(DEBUG),1)

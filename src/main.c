@@ -18,9 +18,19 @@ static const command_t commands[] = {
     {"serve", cli_serve, "run the HTTP API and web UI",
      "usage: audio-ident serve\n\n"
      "Starts the HTTP API (API.md) and the web UI on HOST:PORT after the startup checks\n"
-     "(data directory, metadata store, fingerprint index, embedder, vector store; see\n"
-     "`audio-ident check`). Stops gracefully on\n"
-     "SIGINT/SIGTERM.\n"},
+     "(TLS certificate, data directory, metadata store, fingerprint index, embedder,\n"
+     "vector store; see `audio-ident check`). Speaks HTTPS when TLS_CERT_FILE /\n"
+     "TLS_KEY_FILE are set; SIGHUP loads a renewed certificate without dropping\n"
+     "connections. Stops gracefully on SIGINT/SIGTERM.\n"},
+    {"cert", cli_cert, "write a self-signed TLS certificate for HTTPS on a LAN",
+     "usage: audio-ident cert --self-signed [--cert FILE] [--key FILE] [--days N] [--force] "
+     "HOST...\n\n"
+     "Writes an ECDSA P-256 key (mode 0600) and a self-signed certificate whose\n"
+     "subjectAltNames are the given host names and IP addresses (the names a phone\n"
+     "will open). Default files: TLS_CERT_FILE / TLS_KEY_FILE when set, else\n"
+     "DATA_DIR/tls/cert.pem and DATA_DIR/tls/key.pem. --days 1..825 (default 825,\n"
+     "the longest phones accept). Existing files are kept unless --force.\n"
+     "Example: audio-ident cert --self-signed 192.168.1.20 music.lan localhost\n"},
     {"ingest", cli_ingest, "add audio files or directories to the library",
      "usage: audio-ident ingest [--json] PATH...\n\n"
      "Adds files and directory trees (recursively) to the library with WORKERS parallel\n"

@@ -27,6 +27,7 @@ int cli_migrate(const config_t *cfg, int argc, char **argv);
 int cli_embed(const config_t *cfg, int argc, char **argv);
 int cli_bench_vibe(const config_t *cfg, int argc, char **argv);
 int cli_serve(const config_t *cfg, int argc, char **argv);
+int cli_cert(const config_t *cfg, int argc, char **argv);
 int cli_rebuild(const config_t *cfg, int argc, char **argv);
 int cli_bench_vecstore(const config_t *cfg, int argc, char **argv);
 

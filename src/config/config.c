@@ -1,5 +1,6 @@
 #include "config/config.h"
 #include "base/fsutil.h"
+#include "http/clientaddr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -35,8 +36,10 @@ typedef struct {
     {name, T_ENUM, offsetof(config_t, field), sizeof(((config_t *)0)->field), def, 0, 0, choices,  \
      0, help}
 #define URL(field, name, def, schemes, help)                                                       \
-    {name, T_URL, offsetof(config_t, field), sizeof(((config_t *)0)->field), def, 0, 0, schemes,   \
-     0, help}
+    {                                                                                              \
+        name, T_URL, offsetof(config_t, field), sizeof(((config_t *)0)->field), def, 0, 0,         \
+            schemes, 0, help                                                                       \
+    }
 
 static const setting_t settings[] = {
     STR(data_dir, "DATA_DIR", "./data", 0, "originals, fingerprint index, vectors, SQLite file"),
@@ -68,6 +71,13 @@ static const setting_t settings[] = {
     ENUM(log_format, "LOG_FORMAT", "text", "text|json", "log line format"),
     ENUM(log_level, "LOG_LEVEL", "info", "debug|info|warn|error", "minimum log level"),
     STR(web_dir, "WEB_DIR", "./web", 0, "directory of the web UI served at /"),
+    STR(tls_cert_file, "TLS_CERT_FILE", "", 0,
+        "PEM certificate (chain) for HTTPS; unset = plain HTTP"),
+    STR(tls_key_file, "TLS_KEY_FILE", "", 0, "PEM private key of TLS_CERT_FILE"),
+    INT(hsts_max_age, "HSTS_MAX_AGE", "31536000", 0, 63072000,
+        "Strict-Transport-Security max-age (s) under TLS; 0 = header off"),
+    STR(trusted_proxies, "TRUSTED_PROXIES", "", 0,
+        "IPs/CIDRs whose X-Forwarded-For / Forwarded give the client address"),
     STR(test_lane_delay, "AI_TEST_LANE_DELAY", "", 0,
         "tests only: \"exact:MS\" or \"vibe:MS\" delays that search lane"),
 };
@@ -374,6 +384,14 @@ ai_err_t config_load_from(config_t *cfg, config_lookup_fn lookup, void *user, co
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg->workers = n > 0 ? n : 1;
     }
+    if (!cfg->tls_cert_file[0] != !cfg->tls_key_file[0])
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
+                            "%s: required when %s is set (HTTPS needs both)",
+                            cfg->tls_cert_file[0] ? "TLS_KEY_FILE" : "TLS_CERT_FILE",
+                            cfg->tls_cert_file[0] ? "TLS_CERT_FILE" : "TLS_KEY_FILE");
+    clientaddr_proxies_t proxies;
+    if (clientaddr_proxies_parse(cfg->trusted_proxies, &proxies, err) != AI_OK)
+        return AI_ERR_VALIDATION_ERROR;
     if (strcmp(cfg->embedding_model, "clap") == 0 && !cfg->clap_model_path[0])
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
                             "CLAP_MODEL_PATH: required when EMBEDDING_MODEL=clap");

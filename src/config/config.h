@@ -56,7 +56,14 @@ typedef struct {
     char log_format[16];          /* text | json */
     char log_level[16];           /* debug | info | warn | error */
     char web_dir[CONFIG_STR_MAX]; /* static files of the web UI */
-    char test_lane_delay[64];     /* test only: "exact:MS" or "vibe:MS" delays that lane */
+    /* HTTPS: PEM chain and key, both set or both "" (plain HTTP) */
+    char tls_cert_file[CONFIG_STR_MAX];
+    char tls_key_file[CONFIG_STR_MAX];
+    /* Strict-Transport-Security max-age under TLS; 0 = no header */
+    long long hsts_max_age;
+    /* IPs/CIDRs whose Forwarded / X-Forwarded-For give the client address */
+    char trusted_proxies[CONFIG_STR_MAX];
+    char test_lane_delay[64]; /* test only: "exact:MS" or "vibe:MS" delays that lane */
     /* Where each table row's value came from (CONFIG_SRC_*), for `config`. */
     unsigned char source[CONFIG_MAX_SETTINGS];
     /* "" or newline-terminated lines, one per likely typo in the .env file

@@ -15,8 +15,18 @@
  * 503), then closes every connection and frees the server.  The library_t
  * must outlive the server; the caller closes it afterwards.
  *
+ * TLS: with TLS_CERT_FILE / TLS_KEY_FILE set the listener speaks HTTPS only
+ * (libmicrohttpd on GnuTLS) and every response carries
+ * Strict-Transport-Security (HSTS_MAX_AGE > 0).  http_server_reload_tls
+ * (`serve` calls it on SIGHUP) swaps the certificate without dropping a
+ * connection.
+ * Client address: the TCP peer, or what a TRUSTED_PROXIES peer forwarded
+ * (clientaddr.h); the rate limit, the access log and the loopback admin
+ * rule use it.
+ *
  * Errors: http_server_start returns INTERNAL_ERROR when the address cannot
- * be bound (message names HOST:PORT and the reason).
+ * be bound (message names HOST:PORT and the reason), VALIDATION_ERROR when
+ * the certificate or key is unusable (tls.h) or TRUSTED_PROXIES is malformed.
  */
 #ifndef AI_HTTP_HTTP_H
 #define AI_HTTP_HTTP_H
@@ -24,6 +34,7 @@
 #include "base/error.h"
 #include "config/config.h"
 #include "library/library.h"
+#include "tls/tls.h"
 
 #define HTTP_MAX_CONNECTIONS 256
 
@@ -33,6 +44,13 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
                            ai_error_t *err);
 /* The port actually bound (useful with PORT=0). */
 unsigned http_server_port(const http_server_t *s);
+/* Reads TLS_CERT_FILE / TLS_KEY_FILE again and, when they pass tls_load's
+ * checks, presents them from the next handshake on (open connections keep
+ * theirs).  On error (message as tls.h's, or VALIDATION_ERROR for a plain
+ * HTTP server) the previous certificate stays.  *info describes the files. */
+ai_err_t http_server_reload_tls(http_server_t *s, tls_cert_info_t *info, ai_error_t *err);
+/* "https" when serving TLS (TLS_CERT_FILE), else "http". */
+const char *http_server_scheme(const http_server_t *s);
 /* s may be NULL. */
 void http_server_stop(http_server_t *s, double grace_s);
 

@@ -19,6 +19,7 @@
 
 #include "base/arena.h"
 #include "base/strbuf.h"
+#include "http/clientaddr.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
@@ -40,6 +41,10 @@ struct http_server {
     void *daemon; /* struct MHD_Daemon * */
     unsigned port;
     char web_root[4096]; /* realpath of WEB_DIR, "" when missing */
+    /* TRUSTED_PROXIES, parsed */
+    clientaddr_proxies_t proxies;
+    /* the certificate presented (tlscreds.h); NULL = plain HTTP */
+    struct tls_creds *tls;
 };
 
 typedef enum { BODY_NONE, BODY_SEARCH, BODY_INGEST } http_body_kind_t;

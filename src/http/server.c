@@ -4,6 +4,8 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/uuid.h"
+#include "http/tlscreds.h"
+#include "tls/tls.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,25 +150,47 @@ static const char *cors_origin(http_req_t *req)
 
 /* ------------------------------------------------------------ lifecycle */
 
+typedef struct {
+    strbuf_t value[2]; /* Forwarded, X-Forwarded-For: every line joined with ", " */
+    int seen[2];
+} fwd_headers_t;
+
+static enum MHD_Result collect_forwarding(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+    (void)kind;
+    fwd_headers_t *h = cls;
+    int i = strcasecmp(key, "Forwarded") == 0         ? 0
+            : strcasecmp(key, "X-Forwarded-For") == 0 ? 1
+                                                      : -1;
+    if (i >= 0 && value) {
+        strbuf_printf(&h->value[i], "%s%s", h->seen[i] ? ", " : "", value);
+        h->seen[i] = 1;
+    }
+    return MHD_YES;
+}
+
+/* The client behind TRUSTED_PROXIES (clientaddr.h); every line of a
+ * repeated forwarding header counts. */
 static void client_address(http_req_t *req, struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(req->client_ip, sizeof req->client_ip, "unknown");
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, req->client_ip, sizeof req->client_ip);
-        req->loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    } else if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-        inet_ntop(AF_INET6, &in6->sin6_addr, req->client_ip, sizeof req->client_ip);
-        req->loopback =
-            IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-            (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-    }
+    fwd_headers_t h = {.seen = {0, 0}};
+    strbuf_init(&h.value[0], HEADERS_MAX);
+    strbuf_init(&h.value[1], HEADERS_MAX);
+    if (req->srv->proxies.n)
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_forwarding, &h);
+    const char *v[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++)
+        if (h.seen[i]) /* not an address: a header too long to keep makes the client unknown */
+            v[i] = h.value[i].overflow ? "unknown" : strbuf_cstr(&h.value[i]);
+    clientaddr_t ca;
+    clientaddr_resolve(&req->srv->proxies, ci ? ci->client_addr : NULL, v[0], v[1], &ca);
+    snprintf(req->client_ip, sizeof req->client_ip, "%s", ca.ip);
+    req->loopback = ca.loopback;
+    strbuf_release(&h.value[0]);
+    strbuf_release(&h.value[1]);
 }
 
 static void request_id(http_req_t *req)
@@ -263,6 +288,11 @@ static enum MHD_Result send_response(http_req_t *req)
     }
     if (req->srv->cfg->cors_origins[0])
         MHD_add_response_header(resp, "Vary", "Origin");
+    if (req->srv->tls && req->srv->cfg->hsts_max_age > 0) {
+        char hsts[48];
+        snprintf(hsts, sizeof hsts, "max-age=%lld", req->srv->cfg->hsts_max_age);
+        MHD_add_response_header(resp, "Strict-Transport-Security", hsts);
+    }
     for (size_t i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     /* a refused upload (its body read and dropped) closes the connection:
@@ -482,6 +512,74 @@ static ai_err_t bind_address(const config_t *cfg, struct sockaddr_storage *ss, i
     return AI_OK;
 }
 
+/* HTTPS when TLS_CERT_FILE is set.  GnuTLS asks tls_retrieve for the
+ * certificate at every handshake; it finds the server through the
+ * connection's socket context (set when the connection starts), so a
+ * certificate replaced on SIGHUP (http_server_reload_tls) is presented from
+ * the next handshake on, while open connections go on undisturbed. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = cls;
+}
+
+static int tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
+                        const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+                        gnutls_pcert_st **chain, unsigned int *n, gnutls_privkey_t *key)
+{
+    (void)req_ca_rdn;
+    (void)nreqs;
+    (void)pk_algos;
+    (void)pk_algos_length;
+    /* libmicrohttpd keeps its connection as the session's pointer */
+    struct MHD_Connection *conn = gnutls_session_get_ptr(session);
+    const union MHD_ConnectionInfo *ci =
+        conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    const http_server_t *s = ci ? ci->socket_context : NULL;
+    if (!s || !s->tls)
+        return -1; /* the handshake fails; never a wrong certificate */
+    tls_creds_current(s->tls, chain, n, key);
+    return 0;
+}
+
+static ai_err_t tls_start_options(http_server_t *s, struct MHD_OptionItem opts[3], ai_error_t *err)
+{
+    if (!s->cfg->tls_cert_file[0])
+        return AI_OK;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES ||
+        MHD_is_feature_supported(MHD_FEATURE_HTTPS_CERT_CALLBACK) != MHD_YES)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                            "TLS_CERT_FILE is set but this libmicrohttpd was built without TLS");
+    tls_cert_info_t info;
+    tls_pem_t pem = {NULL, NULL};
+    ai_err_t rc =
+        tls_load(s->cfg->tls_cert_file, s->cfg->tls_key_file, time(NULL), &info, &pem, err);
+    if (!rc)
+        rc = tls_creds_create(pem.cert, pem.key, &s->tls, err);
+    tls_pem_release(&pem);
+    if (rc)
+        return rc;
+    opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_retrieve};
+    opts[1] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
+    opts[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return AI_OK;
+}
+
+ai_err_t http_server_reload_tls(http_server_t *s, tls_cert_info_t *info, ai_error_t *err)
+{
+    if (!s->tls)
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "plain HTTP: no certificate to reload");
+    tls_pem_t pem = {NULL, NULL};
+    ai_err_t rc =
+        tls_load(s->cfg->tls_cert_file, s->cfg->tls_key_file, time(NULL), info, &pem, err);
+    if (!rc)
+        rc = tls_creds_replace(s->tls, pem.cert, pem.key, err);
+    tls_pem_release(&pem);
+    return rc;
+}
+
 ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **out,
                            ai_error_t *err)
 {
@@ -506,19 +604,31 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
         http_server_stop(s, 0);
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     }
+    struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL}};
+    if ((rc = clientaddr_proxies_parse(cfg->trusted_proxies, &s->proxies, err)) != AI_OK ||
+        (rc = tls_start_options(s, tls_opts, err)) != AI_OK) {
+        http_server_stop(s, 0);
+        return rc;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0) |
+                     (s->tls ? MHD_USE_TLS : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
+        int tls = s->tls != NULL;
         http_server_stop(s, 0);
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot listen on %s:%lld: %s", cfg->host,
-                            cfg->port, strerror(e));
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot listen on %s:%lld: %s%s", cfg->host,
+                            cfg->port, strerror(e),
+                            tls ? " (or GnuTLS refused TLS_CERT_FILE / TLS_KEY_FILE; see the "
+                                  "log line above)"
+                                : "");
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : (unsigned)cfg->port;
@@ -529,6 +639,11 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
 unsigned http_server_port(const http_server_t *s)
 {
     return s ? s->port : 0;
+}
+
+const char *http_server_scheme(const http_server_t *s)
+{
+    return s && s->tls ? "https" : "http";
 }
 
 void http_server_stop(http_server_t *s, double grace_s)
@@ -548,6 +663,7 @@ void http_server_stop(http_server_t *s, double grace_s)
         MHD_stop_daemon(s->daemon);
     }
     sem_destroy(&s->cpu_slots);
+    tls_creds_destroy(s->tls);
     metrics_destroy(s->metrics);
     ratelimit_destroy(s->ratelimit);
     free(s);

@@ -4,11 +4,13 @@
 #include "embed/embed.h"
 #include "fpindex/fpindex.h"
 #include "meta/meta.h"
+#include "tls/tls.h"
 #include "vecstore/vecstore.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static startup_check_t *begin(startup_check_t *out, size_t *n, const char *component)
@@ -139,9 +141,33 @@ static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_di
     end(c, STARTUP_OK);
 }
 
+/* TLS_CERT_FILE / TLS_KEY_FILE: readable, matching, valid now; a warning
+ * within TLS_EXPIRY_WARN_DAYS of expiry. */
+static void check_tls(const config_t *cfg, startup_check_t *c)
+{
+    if (!cfg->tls_cert_file[0]) {
+        snprintf(c->detail, sizeof c->detail, "plain HTTP (TLS_CERT_FILE unset)");
+        end(c, STARTUP_SKIPPED);
+        return;
+    }
+    ai_error_t err;
+    tls_cert_info_t info;
+    if (tls_load(cfg->tls_cert_file, cfg->tls_key_file, time(NULL), &info, NULL, &err) != AI_OK) {
+        snprintf(c->detail, sizeof c->detail, "%s", err.message);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    char line[sizeof c->detail];
+    tls_describe(&info, line, sizeof line);
+    int soon = info.days_left < TLS_EXPIRY_WARN_DAYS;
+    snprintf(c->detail, sizeof c->detail, "%s%s", line, soon ? "; renew it soon" : "");
+    end(c, soon ? STARTUP_WARN : STARTUP_OK);
+}
+
 size_t startup_run(const config_t *cfg, startup_check_t out[STARTUP_MAX_CHECKS], int *failed)
 {
     size_t n = 0;
+    check_tls(cfg, begin(out, &n, "tls"));
     check_data_dir(cfg, begin(out, &n, "data_dir"));
     check_metadata(cfg, begin(out, &n, "metadata"));
     check_fpindex(cfg, begin(out, &n, "fingerprint_index"));

@@ -1,7 +1,9 @@
 /*
  * startup.h — the fail-fast startup checks shared by `serve` and `check`.
  *
- * In order: data directory writable, metadata store reachable (SELECT 1) and
+ * In order: the TLS certificate and key when TLS_CERT_FILE is set (readable,
+ * matching, valid now; a warning within 14 days of expiry; "skipped" for
+ * plain HTTP), data directory writable, metadata store reachable (SELECT 1) and
  * migrated (pending migrations are applied), fingerprint index opens, vector
  * store reachable with the model's dimension, embedder loads (its load time;
  * a warning above 5 s).  Each check has a bounded duration (connect
@@ -22,7 +24,7 @@
 typedef enum { STARTUP_OK, STARTUP_WARN, STARTUP_FAIL, STARTUP_SKIPPED } startup_status_t;
 
 typedef struct {
-    const char *component; /* "data_dir", "metadata", "fingerprint_index", ... */
+    const char *component; /* "tls", "data_dir", "metadata", "fingerprint_index", ... */
     startup_status_t status;
     double ms;
     char detail[600];

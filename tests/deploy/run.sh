@@ -25,6 +25,27 @@ for combo in ":app" "postgres:app postgres" "qdrant:app qdrant" "postgres,qdrant
   if [ "$got" = "$want" ]; then ok "compose profiles='$profiles' -> $want"; else bad "compose profiles='$profiles'" "want '$want' got '$got'"; fi
 done
 check "compose config is valid" docker-compose -f docker-compose.yml config -q
+# profile tls: Caddy (pinned) in front of the app; the app trusts forwarded
+# addresses from Caddy's fixed address only, which Docker never hands out
+got=$(active_services tls)
+if [ "$got" = "app caddy" ]; then ok "compose profiles='tls' -> app caddy"; else bad "compose profiles='tls'" "want 'app caddy' got '$got'"; fi
+check "tls profile: pinned Caddy, Caddyfile, TRUSTED_PROXIES = Caddy's fixed address" bash -c '
+  c=$(COMPOSE_PROFILES=tls AUDIO_IDENT_DOMAIN=music.example.org docker-compose -f docker-compose.yml config)
+  python3 - "$c" <<"PY"
+import ipaddress, re, sys, yaml
+cfg = yaml.safe_load(sys.argv[1])
+caddy, app = cfg["services"]["caddy"], cfg["services"]["app"]
+assert re.fullmatch(r"caddy:\d+\.\d+\.\d+(-alpine)?", caddy["image"]), caddy["image"]
+assert caddy["environment"]["AUDIO_IDENT_DOMAIN"] == "music.example.org"
+assert any(str(v).endswith(":/etc/caddy/Caddyfile:ro") for v in caddy["volumes"]) or \
+    any(isinstance(v, dict) and v.get("target") == "/etc/caddy/Caddyfile" for v in caddy["volumes"])
+addr = ipaddress.ip_address(caddy["networks"]["default"]["ipv4_address"])
+assert app["environment"]["TRUSTED_PROXIES"] == str(addr), app["environment"]["TRUSTED_PROXIES"]
+pool = cfg["networks"]["default"]["ipam"]["config"][0]
+assert addr in ipaddress.ip_network(pool["subnet"])
+assert addr not in ipaddress.ip_network(pool["ip_range"]), "Docker could give the address to another container"
+PY
+  grep -q "reverse_proxy app:17010" deploy/Caddyfile && grep -q "{\$AUDIO_IDENT_DOMAIN" deploy/Caddyfile'
 cfg=$(COMPOSE_PROFILES=postgres,qdrant docker-compose -f docker-compose.yml config 2>/dev/null)
 check "postgres service: image, db/user, healthcheck, volume" bash -c '
   grep -q "image: postgres:16" <<<"$0" && grep -q "POSTGRES_DB: audio_ident" <<<"$0" &&

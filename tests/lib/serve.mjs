@@ -2,7 +2,8 @@
 // on a free loopback port (PORT=0; the port is read from its log), private
 // copies of a data directory, and running tools.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 
 export const BIN = process.env.AI_BIN;
@@ -20,7 +21,9 @@ export function copyData(fx, name) {
   return dir;
 }
 
-// Starts `audio-ident serve` with env; resolves when it listens.
+// Starts `audio-ident serve` with env; resolves when it listens.  With
+// TLS_CERT_FILE in env the base is https:// (that certificate is trusted as
+// the CA of the health probe, so it must be self-signed).
 export function startServer(env) {
   return new Promise((resolve, reject) => {
     const proc = spawn(BIN, ['serve'], {
@@ -31,12 +34,13 @@ export function startServer(env) {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 15000);
     const onData = (d) => {
       log += d.toString();
-      const m = log.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const m = log.match(/listening on (https?):\/\/127\.0\.0\.1:(\d+)/);
       if (m && !proc.base) {
         clearTimeout(timer);
-        proc.base = `http://127.0.0.1:${m[1]}`;
+        proc.base = `${m[1]}://127.0.0.1:${m[2]}`;
         proc.logText = () => log;
-        waitHealthy(proc.base).then(() => resolve(proc), reject);
+        const ca = m[1] === 'https' ? readFileSync(env.TLS_CERT_FILE) : null;
+        waitHealthy(proc.base, ca).then(() => resolve(proc), reject);
       }
     };
     proc.stderr.on('data', onData);
@@ -51,11 +55,22 @@ export function startServer(env) {
   });
 }
 
-async function waitHealthy(base) {
+// GET url over https trusting `ca`; resolves with the status code.
+function httpsStatus(url, ca) {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ca }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function waitHealthy(base, ca) {
   for (let i = 0; i < 100; i++) {
     try {
-      const r = await fetch(`${base}/health`);
-      if (r.ok) return;
+      const status = ca ? await httpsStatus(`${base}/health`, ca) : (await fetch(`${base}/health`)).status;
+      if (status === 200) return;
     } catch {
       /* not yet */
     }

@@ -93,6 +93,11 @@ TEST(config_invalid_values_name_the_variable)
         {"WORKERS", "9999", "WORKERS:"},
         {"MAX_UPLOAD_BYTES", "12abc", "MAX_UPLOAD_BYTES:"},
         {"DATA_DIR", "", "DATA_DIR: must not be empty"},
+        {"TLS_CERT_FILE", "c.pem", "TLS_KEY_FILE: required when TLS_CERT_FILE is set"},
+        {"TLS_KEY_FILE", "k.pem", "TLS_CERT_FILE: required when TLS_KEY_FILE is set"},
+        {"HSTS_MAX_AGE", "-1", "HSTS_MAX_AGE:"},
+        {"TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES: \"10.0.0.0/33\" is not an IP"},
+        {"TRUSTED_PROXIES", "caddy", "TRUSTED_PROXIES: \"caddy\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         config_t cfg;
@@ -105,9 +110,11 @@ TEST(config_invalid_values_name_the_variable)
     }
     /* accepted URL forms */
     const char *ok[] = {"DATABASE_URL", "postgresql+asyncpg://u:p@h:5432/db", "QDRANT_URL",
-                        "https://x.cloud:6333", NULL};
+                        "https://x.cloud:6333", "TRUSTED_PROXIES", " 172.16.0.0/12, ::1 ,fd00::/8",
+                        "TLS_CERT_FILE", "c.pem", "TLS_KEY_FILE", "k.pem", NULL};
     config_t cfg;
     CHECK_EQ_INT(load(&cfg, ok, NULL, NULL), AI_OK);
+    CHECK_EQ_INT(cfg.hsts_max_age, 31536000);
 }
 
 TEST(config_env_file_syntax_errors_name_the_line)
