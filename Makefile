@@ -72,7 +72,7 @@ TEST_BIN  := $(OUT)/unit-tests
 all: $(BIN)
 bin: $(BIN)
 
-$(OUT)/%.o: %.c
+$(OUT)/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -99,17 +99,31 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 
 # ---------------------------------------------------------------- dependencies
 # Installs the Debian packages the build and the tests need when one is missing.
-deps:
-	@scripts/install-deps.sh
+# DEPS_INSTALL is replaceable (the deploy suite runs the targets with a stand-in).
+DEPS_INSTALL ?= scripts/install-deps.sh
+deps: ## install the Debian (and npm) packages the build and the tests need
+	@$(DEPS_INSTALL)
+
+# PKG_CFLAGS/PKG_LIBS are computed when this Makefile is read, so a target that
+# installs packages first (`run`, `test`) builds in a sub-make that reads them
+# again. This guard stops a build whose flags were computed while a library was
+# missing, naming the packages, instead of failing later on a missing header.
+PKG_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
+.PHONY: pkg-check
+pkg-check:
+	@$(if $(PKG_OK),true,missing=; for p in $(PKGS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	  echo "ERROR: pkg-config finds no$${missing:- (pkg-config itself failed)}; run 'make deps' (Debian) and build again" >&2; exit 1)
 
 # ---------------------------------------------------------------- tests
 # `make test` is the README's test command: deps, build, unit tests (SQLite),
 # the metadata/library tests again against a throw-away PostgreSQL cluster,
 # then the suites under tests/*/run.sh (deploy, API, web).
-test: deps
+WITH_POSTGRES ?= scripts/with-postgres.sh
+RUN_SUITES    ?= scripts/run-suites.sh
+test: deps ## install missing deps, build, run all tests
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-postgres
-	@scripts/run-suites.sh $(OUT)
+	@$(RUN_SUITES) $(OUT)
 
 test-unit: $(BIN) $(TEST_BIN)
 	AI_BIN=$(abspath $(BIN)) $(TEST_BIN) $(T)
@@ -120,7 +134,7 @@ check:
 	@scripts/run-suites.sh $(BUILD)/san api
 
 test-postgres: $(BIN) $(TEST_BIN)
-	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
+	@$(WITH_POSTGRES) $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
 
 # ---------------------------------------------------------------- quality
 lint:
@@ -217,7 +231,9 @@ rebuild-index: modes $(BIN)
 	$(RUN_ENV) $(BIN) rebuild-index $(ARGS)
 
 # ---------------------------------------------------------------- run / bench
-run: deps $(BIN)
+# The build runs in a sub-make so that it sees the packages `deps` installed.
+run: deps ## install deps, build, serve on embedded defaults
+	@$(MAKE) --no-print-directory bin
 	$(BIN) serve
 
 bench: $(BIN)

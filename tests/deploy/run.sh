@@ -2,7 +2,8 @@
 # Deployment checks that need no Docker daemon: docker-compose.yml validates and
 # yields the right services per profile set, the Dockerfile has the required
 # structure, the Makefile's mode logic (make -n) for all 9 mode combinations,
-# and the app never reads *_MODE.
+# the fresh-machine build (tests/deploy/fresh-build.sh) and that the app never
+# reads *_MODE.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 pass=0 fail=0
@@ -81,6 +82,14 @@ out=$(make -s -n docker-up POSTGRES_MODE=cloud 2>&1); rc=$?
 out=$(env -u QDRANT_URL make -s -n dev QDRANT_MODE=external 2>&1); rc=$?
 [ $rc -ne 0 ] && grep -q "QDRANT_MODE=external needs QDRANT_URL" <<<"$out" \
   && ok "external mode without URL -> clear error" || bad "external mode without URL" "$out"
+
+# ---- fresh machine: `make run` / `make test` install packages, then build with their flags
+check "fresh machine: make run builds with the flags of the packages deps installed" tests/deploy/fresh-build.sh run
+check "fresh machine: make test builds with the flags of the packages deps installed" tests/deploy/fresh-build.sh test
+out=$(make -s bin BUILD=/tmp/ai-nopkg.$$ PKG_CONFIG=false 2>&1); rc=$?
+rm -rf /tmp/ai-nopkg.$$
+[ $rc -ne 0 ] && grep -q "run 'make deps'" <<<"$out" && ! grep -q "No such file" <<<"$out" \
+  && ok "build without the -dev packages stops with 'run make deps'" || bad "build without -dev packages" "$out"
 
 # ---- the app never reads *_MODE
 check "no *_MODE in the program sources" bash -c '! grep -rn "_MODE\"" src/'
