@@ -159,8 +159,8 @@ ai_err_t qdrant_call(qdrant_t *q, const char *method, const char *suffix, json_t
     ai_err_t rc = exchange(q, method, path, text, deadline, status, &out, err);
     free(text);
     char why[256];
-    if (rc != AI_OK) {
-        /* already set */
+    if (rc != AI_OK || (*status == 409 && (flags & QD_ALLOW_409))) {
+        /* error already set, or a conflict the caller handles */
     } else if (*status == 404) {
         json_error_t je;
         json_t *doc = out.len ? json_loadb(strbuf_cstr(&out), out.len, 0, &je) : NULL;
@@ -168,8 +168,6 @@ ai_err_t qdrant_call(qdrant_t *q, const char *method, const char *suffix, json_t
                      ? QD_NO_COLLECTION
                      : QD_NO_ROUTE;
         json_decref(doc);
-    } else if (*status == 409 && (flags & QD_ALLOW_409)) {
-        /* the caller decides */
     } else if (*status == 401 || *status == 403) {
         error_text(&out, why, sizeof why);
         rc = ai_error_set(err, AI_ERR_SERVICE_UNAVAILABLE,
