@@ -27,7 +27,7 @@ struct qdrant_standin {
     struct MHD_Daemon *d;
     unsigned port;
     pthread_mutex_t mu;
-    int fail_next, requests, legacy;
+    int fail_next, legacy;
     char api_key[256], required_key[256];
     char collection[256]; /* "" = none */
     char distance[16];
@@ -504,7 +504,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     pthread_mutex_lock(&s->mu);
-    s->requests++;
     const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "api-key");
     snprintf(s->api_key, sizeof s->api_key, "%s", key ? key : "");
     enum MHD_Result r;
@@ -568,11 +567,6 @@ void qdrant_standin_fail_next(qdrant_standin_t *s, int n)
     pthread_mutex_lock(&s->mu);
     s->fail_next = n;
     pthread_mutex_unlock(&s->mu);
-}
-
-int qdrant_standin_requests(const qdrant_standin_t *s)
-{
-    return s->requests;
 }
 
 const char *qdrant_standin_last_api_key(const qdrant_standin_t *s)

@@ -30,8 +30,7 @@ qdrant_standin_t *qdrant_standin_start(void);
 unsigned qdrant_standin_port(const qdrant_standin_t *s);
 /* The next n requests answer 500. */
 void qdrant_standin_fail_next(qdrant_standin_t *s, int n);
-/* Requests served so far, and the api-key header of the last one ("" if none). */
-int qdrant_standin_requests(const qdrant_standin_t *s);
+/* The api-key header of the last request ("" if none). */
 const char *qdrant_standin_last_api_key(const qdrant_standin_t *s);
 /* Requests whose path ended in `suffix` (e.g. "/points/query/batch"). */
 int qdrant_standin_route_hits(qdrant_standin_t *s, const char *suffix);

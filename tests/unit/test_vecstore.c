@@ -250,6 +250,17 @@ TEST(vecstore_qdrant_missing_collection_is_an_error_for_search_not_for_count)
     CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_OK);
     CHECK_EQ_INT(dim, 0);
     CHECK_EQ_INT(vecstore_delete_track(vs, A, &err), AI_OK);
+    float v[DIM];
+    unit(v, 1, 2, 0.0f);
+    vecstore_chunk_t c = {A, 0, 0.0, 10.0, NULL, NULL};
+    CHECK_EQ_INT(vecstore_upsert(vs, v, 1, DIM, &c, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "collection gone does not exist") != NULL);
+    /* other refusals carry Qdrant's own status.error text */
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
+    float wide[DIM + 1] = {1.0f};
+    CHECK_EQ_INT(vecstore_upsert(vs, wide, 1, DIM + 1, &c, &err), AI_ERR_INTERNAL_ERROR);
+    CHECK(strstr(err.message, "answered 400") != NULL);
+    CHECK(strstr(err.message, "Vector dimension error") != NULL);
     vecstore_close(vs);
 }
 
