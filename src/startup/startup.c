@@ -126,8 +126,7 @@ int startup_vectors_missing(long long tracks, unsigned long long vectors, char *
 
 /* Reaches the vector store, checks its dimension against the model's and its
  * size against the library's `tracks` (-1 = unknown). */
-static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_dim,
-                           long long tracks)
+static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_dim, long long tracks)
 {
     ai_error_t err;
     vecstore_t *vs = NULL;

@@ -144,9 +144,9 @@ static ai_err_t create_track_index(qdrant_t *q, ai_error_t *err)
     json_t *r = NULL;
     qd_found_t found;
     long status;
-    ai_err_t rc = body ? qdrant_call(q, "PUT", "/index?wait=true", body, 0, 0, &r, &found,
-                                     &status, err)
-                       : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    ai_err_t rc =
+        body ? qdrant_call(q, "PUT", "/index?wait=true", body, 0, 0, &r, &found, &status, err)
+             : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     json_decref(body);
     json_decref(r);
     if (rc == AI_OK && found == QD_NO_COLLECTION)
@@ -200,9 +200,9 @@ static json_t *point_json(const float *vec, int dim, const vecstore_chunk_t *c)
     json_t *v = json_array();
     for (int d = 0; v && d < dim; d++)
         json_array_append_new(v, json_real(vec[d]));
-    json_t *payload = json_pack("{s:s,s:i,s:f,s:f}", "track_id", c->track_id, "chunk_index",
-                                c->chunk_index, "offset_sec", c->offset_sec, "duration_sec",
-                                c->duration_sec);
+    json_t *payload =
+        json_pack("{s:s,s:i,s:f,s:f}", "track_id", c->track_id, "chunk_index", c->chunk_index,
+                  "offset_sec", c->offset_sec, "duration_sec", c->duration_sec);
     if (payload && c->title)
         json_object_set_new(payload, "title", json_string(c->title));
     if (payload && c->artist)
@@ -229,8 +229,7 @@ static ai_err_t qdrant_upsert(void *impl, const float *vecs, size_t n, int dim,
         json_t *r = NULL;
         qd_found_t found = QD_FOUND;
         long status;
-        rc = body ? qdrant_call(q, "PUT", "/points?wait=true", body, 0, 0, &r, &found, &status,
-                                err)
+        rc = body ? qdrant_call(q, "PUT", "/points?wait=true", body, 0, 0, &r, &found, &status, err)
                   : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
         if (rc == AI_OK && found == QD_NO_COLLECTION)
             rc = no_collection(q, err);
@@ -250,8 +249,8 @@ static ai_err_t qdrant_delete_track(void *impl, const char *track_id, ai_error_t
     json_t *r = NULL;
     qd_found_t found = QD_FOUND;
     long status;
-    ai_err_t rc = body ? qdrant_call(q, "POST", "/points/delete?wait=true", body, 0, 0, &r,
-                                     &found, &status, err)
+    ai_err_t rc = body ? qdrant_call(q, "POST", "/points/delete?wait=true", body, 0, 0, &r, &found,
+                                     &status, err)
                        : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     json_decref(body);
     json_decref(r);
@@ -344,18 +343,17 @@ static ai_err_t query_batch(qdrant_t *q, const float *vecs, size_t nq, int dim, 
 }
 
 /* One vector on the pre-1.10 route POST /points/search. */
-static ai_err_t search_legacy(qdrant_t *q, const float *vec, int dim, size_t k,
-                              deadline_t deadline, vecstore_hit_t *hits, size_t *nhits,
-                              ai_error_t *err)
+static ai_err_t search_legacy(qdrant_t *q, const float *vec, int dim, size_t k, deadline_t deadline,
+                              vecstore_hit_t *hits, size_t *nhits, ai_error_t *err)
 {
     json_t *body = json_pack("{s:o,s:I,s:o}", "vector", vector_json(vec, dim), "limit",
                              (json_int_t)k, "with_payload", fields());
     json_t *r = NULL;
     qd_found_t found = QD_FOUND;
     long status;
-    ai_err_t rc = body ? qdrant_call(q, "POST", "/points/search", body, 0, deadline, &r, &found,
-                                     &status, err)
-                       : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    ai_err_t rc =
+        body ? qdrant_call(q, "POST", "/points/search", body, 0, deadline, &r, &found, &status, err)
+             : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     json_decref(body);
     if (rc == AI_OK && found == QD_NO_COLLECTION)
         rc = no_collection(q, err);
@@ -396,9 +394,9 @@ static ai_err_t qdrant_count(void *impl, uint64_t *n, ai_error_t *err)
     json_t *body = json_pack("{s:b}", "exact", 1), *r = NULL;
     qd_found_t found = QD_FOUND;
     long status;
-    ai_err_t rc = body ? qdrant_call(q, "POST", "/points/count", body, 0, 0, &r, &found, &status,
-                                     err)
-                       : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    ai_err_t rc =
+        body ? qdrant_call(q, "POST", "/points/count", body, 0, 0, &r, &found, &status, err)
+             : ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     json_t *count = json_object_get(r, "count");
     *n = json_is_integer(count) && json_integer_value(count) > 0
              ? (uint64_t)json_integer_value(count)

@@ -76,8 +76,7 @@ static void suite(int qdrant)
     float q[DIM];
     unit(q, 0, 1, 0.0f);
     if (qdrant) { /* no collection: a search says so instead of finding nothing */
-        CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err),
-                     AI_ERR_SERVICE_UNAVAILABLE);
+        CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err), AI_ERR_SERVICE_UNAVAILABLE);
         CHECK(strstr(err.message, "does not exist") != NULL);
         CHECK(strstr(err.message, "rebuild-index --vectors") != NULL);
     } else {
