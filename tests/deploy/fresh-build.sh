@@ -10,6 +10,7 @@
 # Passes when make succeeds, every compile saw the pkg-config flags, every
 # link saw the libraries, and the program was started. Prints what went wrong.
 set -uo pipefail
+unset MAKEFLAGS MFLAGS MAKELEVEL # a make that runs this suite must not leak its jobserver or flags
 target=${1:?target}
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d /tmp/ai-fresh.XXXXXX)

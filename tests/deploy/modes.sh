@@ -8,6 +8,7 @@
 # appear in make's output. Prints "ok|FAIL name" lines and a last
 # "N passed, N failed" line.
 set -uo pipefail
+unset MAKEFLAGS MFLAGS MAKELEVEL # a make that runs this suite must not leak its jobserver or flags
 cd "$(dirname "$0")/../.."
 pass=0 fail=0
 ok()  { pass=$((pass+1)); echo "ok   $1"; }

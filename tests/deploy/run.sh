@@ -7,6 +7,7 @@
 # the fresh-machine build (tests/deploy/fresh-build.sh); the app never reads
 # *_MODE.
 set -uo pipefail
+unset MAKEFLAGS MFLAGS MAKELEVEL # a make that runs this suite must not leak its jobserver or flags
 cd "$(dirname "$0")/../.."
 pass=0 fail=0
 ok()  { pass=$((pass+1)); echo "ok   $1"; }
