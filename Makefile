@@ -83,7 +83,7 @@ TEST_BIN  := $(OUT)/unit-tests
 all: $(BIN) ## release build (default target; DEBUG=1 / SANITIZE=… for other variants)
 bin: $(BIN) ## build only the audio-ident binary
 
-$(OUT)/%.o: %.c
+$(OUT)/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -110,18 +110,32 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 
 # ---------------------------------------------------------------- dependencies
 # Installs the Debian packages the build and the tests need when one is missing.
-deps: ## install the missing Debian packages of scripts/debian-packages.txt (sudo unless root)
-	@scripts/install-deps.sh
+# DEPS_INSTALL is replaceable (the deploy suite runs the targets with a stand-in).
+DEPS_INSTALL ?= scripts/install-deps.sh
+deps: ## install the Debian (and npm) packages the build and the tests need
+	@$(DEPS_INSTALL)
+
+# PKG_CFLAGS/PKG_LIBS are computed when this Makefile is read, so a target that
+# installs packages first (`run`, `test`) builds in a sub-make that reads them
+# again. This guard stops a build whose flags were computed while a library was
+# missing, naming the packages, instead of failing later on a missing header.
+PKG_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
+.PHONY: pkg-check
+pkg-check: ## stop with the missing packages named when pkg-config cannot find them (run make deps)
+	@$(if $(PKG_OK),true,missing=; for p in $(PKGS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	  echo "ERROR: pkg-config finds no$${missing:- (pkg-config itself failed)}; run 'make deps' (Debian) and build again" >&2; exit 1)
 
 # ---------------------------------------------------------------- tests
 # `make test` is the README's test command: deps, the docs check, build, unit tests (SQLite),
 # the metadata/library tests again against a throw-away PostgreSQL cluster,
 # then the suites under tests/*/run.sh (deploy, API, web).
+WITH_POSTGRES ?= scripts/with-postgres.sh
+RUN_SUITES    ?= scripts/run-suites.sh
 test: deps ## the README test command: deps, docs check, unit tests, PostgreSQL half, every tests/*/run.sh suite
 	@scripts/check-docs.sh
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-postgres
-	@scripts/run-suites.sh $(OUT)
+	@$(RUN_SUITES) $(OUT)
 
 test-unit: $(BIN) $(TEST_BIN) ## unit tests on SQLite (T=filter narrows by test name)
 	AI_BIN=$(abspath $(BIN)) $(TEST_BIN) $(T)
@@ -135,7 +149,7 @@ check: ## unit tests and the API suite under AddressSanitizer + UBSan (BUILD/san
 	@scripts/run-suites.sh $(BUILD)/san api
 
 test-postgres: $(BIN) $(TEST_BIN) ## meta/library/startup unit tests against a throw-away PostgreSQL cluster (T=… to choose)
-	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
+	@$(WITH_POSTGRES) $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
 
 # ---------------------------------------------------------------- quality
 lint: ## cppcheck + clang-tidy over src/ and tests/
@@ -171,68 +185,79 @@ fuzz: $(FUZZ_BINS) ## build the libFuzzer harnesses of tests/fuzz with clang and
 	done
 
 # ---------------------------------------------------------------- deployment modes
-# POSTGRES_MODE / QDRANT_MODE: embedded | docker | external (environment, make
-# command line or .env). Only this Makefile and docker-compose read them; the
-# app gets DATABASE_URL / QDRANT_URL.
+# POSTGRES_MODE / QDRANT_MODE: embedded | docker | external; APP_MODE: host
+# (this machine's binary) | docker (the app container). From the environment,
+# the make command line or .env; the program never reads them. Recipes hold no
+# URL, password or key: scripts/mode-env.sh derives them and passes them in the
+# environment (see docs/deploy.md).
 POSTGRES_MODE    ?= $(shell scripts/dotenv-get.sh POSTGRES_MODE embedded)
 QDRANT_MODE      ?= $(shell scripts/dotenv-get.sh QDRANT_MODE embedded)
-POSTGRES_PORT    ?= $(shell scripts/dotenv-get.sh POSTGRES_PORT 5432)
-QDRANT_HTTP_PORT ?= $(shell scripts/dotenv-get.sh QDRANT_HTTP_PORT 6333)
+APP_MODE         ?= $(shell scripts/dotenv-get.sh APP_MODE host)
 COMPOSE          ?= docker-compose
 HEALTH_TIMEOUT   ?= 120
+# RUN_BIN: the binary host-mode targets run (another build, or a stand-in).
+RUN_BIN          ?= $(BIN)
+export POSTGRES_MODE QDRANT_MODE APP_MODE COMPOSE GIT_SHA
 
-mode_ok = $(if $(filter embedded docker external,$($(1))),,$(error $(1) must be embedded, docker or external (got '$($(1))')))
-check_modes = $(call mode_ok,POSTGRES_MODE)$(call mode_ok,QDRANT_MODE)
-need_url = $(if $($(1)),,$(error $(2)_MODE=external needs $(1) (e.g. in .env)))
-
-# URLs the host-side binary uses (make dev / ingest / rebuild-index).
-ifeq ($(POSTGRES_MODE),docker)
-  RUN_DATABASE_URL := postgresql://audio_ident:audio_ident@127.0.0.1:$(POSTGRES_PORT)/audio_ident
-else ifeq ($(POSTGRES_MODE),external)
-  RUN_DATABASE_URL := $(DATABASE_URL)
-endif
-ifeq ($(QDRANT_MODE),docker)
-  RUN_QDRANT_URL := http://127.0.0.1:$(QDRANT_HTTP_PORT)
-else ifeq ($(QDRANT_MODE),external)
-  RUN_QDRANT_URL := $(QDRANT_URL)
-endif
-# URLs the `app` container gets (service names inside the compose network).
-APP_DATABASE_URL := $(if $(filter docker,$(POSTGRES_MODE)),postgresql://audio_ident:audio_ident@postgres:5432/audio_ident,$(RUN_DATABASE_URL))
-APP_QDRANT_URL   := $(if $(filter docker,$(QDRANT_MODE)),http://qdrant:6333,$(RUN_QDRANT_URL))
-DOCKER_SERVICES  := $(if $(filter docker,$(POSTGRES_MODE)),postgres) $(if $(filter docker,$(QDRANT_MODE)),qdrant)
+mode_ok = $(if $(filter $(2),$($(1))),,$(error $(1) must be $(3) (got '$($(1))')))
+check_modes = $(call mode_ok,POSTGRES_MODE,embedded docker external,embedded$(comma) docker or external)$(call mode_ok,QDRANT_MODE,embedded docker external,embedded$(comma) docker or external)$(call mode_ok,APP_MODE,host docker,host or docker)
+need_url = $(if $(shell scripts/dotenv-get.sh $(1)),,$(error $(2)_MODE=external needs $(1) (e.g. in .env)))
 comma := ,
 empty :=
 space := $(empty) $(empty)
-COMPOSE_ENV      := COMPOSE_PROFILES=$(subst $(space),$(comma),$(strip $(DOCKER_SERVICES))) \
-                    APP_DATABASE_URL='$(APP_DATABASE_URL)' APP_QDRANT_URL='$(APP_QDRANT_URL)'
-RUN_ENV          := $(if $(RUN_DATABASE_URL),DATABASE_URL='$(RUN_DATABASE_URL)') \
-                    $(if $(RUN_QDRANT_URL),QDRANT_URL='$(RUN_QDRANT_URL)')
+
+APP_IN_DOCKER   := $(filter docker,$(APP_MODE))
+DOCKER_SERVICES := $(strip $(if $(filter docker,$(POSTGRES_MODE)),postgres) $(if $(filter docker,$(QDRANT_MODE)),qdrant) $(if $(APP_IN_DOCKER),app))
+# ARGS of rebuild-index: only these flags (they reach a shell line).
+REBUILD_ARGS    := $(filter --vectors --fingerprints,$(ARGS))
+ifneq ($(and $(filter rebuild-index,$(MAKECMDGOALS)),$(filter-out --vectors --fingerprints,$(ARGS))),)
+  $(error ARGS of rebuild-index may hold only --vectors and/or --fingerprints)
+endif
 
 .PHONY: modes docker-up docker-down dev ingest rebuild-index
-modes: ## validate POSTGRES_MODE / QDRANT_MODE and print which services docker-up would start
-	@echo $(check_modes)$(if $(filter external,$(POSTGRES_MODE)),$(call need_url,DATABASE_URL,POSTGRES))$(if $(filter external,$(QDRANT_MODE)),$(call need_url,QDRANT_URL,QDRANT)) "POSTGRES_MODE=$(POSTGRES_MODE) QDRANT_MODE=$(QDRANT_MODE) docker services: $(or $(strip $(DOCKER_SERVICES)),none)"
+modes: ## check POSTGRES_MODE / QDRANT_MODE / APP_MODE and say what runs where
+	@echo $(check_modes)$(if $(filter external,$(POSTGRES_MODE)),$(call need_url,DATABASE_URL,POSTGRES))$(if $(filter external,$(QDRANT_MODE)),$(call need_url,QDRANT_URL,QDRANT)) "POSTGRES_MODE=$(POSTGRES_MODE) QDRANT_MODE=$(QDRANT_MODE) APP_MODE=$(APP_MODE) docker services: $(or $(DOCKER_SERVICES),none)"
 
-# Starts only the services whose mode is docker and waits for their health checks.
-docker-up: modes ## start the docker-mode services (compose profiles) and wait for their health checks
-	$(if $(strip $(DOCKER_SERVICES)),$(COMPOSE_ENV) $(COMPOSE) up -d $(strip $(DOCKER_SERVICES)),@echo "nothing to start: no mode is docker")
-	$(if $(strip $(DOCKER_SERVICES)),$(COMPOSE_ENV) scripts/compose-wait.sh $(HEALTH_TIMEOUT) $(strip $(DOCKER_SERVICES)))
+# Generates the secrets into .env when absent, starts the docker-mode services
+# (and the app container with APP_MODE=docker, rebuilt) and waits for their health checks.
+docker-up: modes ## start the docker-mode services (APP_MODE=docker: also the app) and wait until healthy
+ifneq ($(DOCKER_SERVICES),)
+	@scripts/docker-env.sh
+	scripts/mode-env.sh compose $(COMPOSE) up -d $(if $(APP_IN_DOCKER),--build) $(DOCKER_SERVICES)
+	scripts/mode-env.sh compose scripts/compose-wait.sh $(HEALTH_TIMEOUT) $(DOCKER_SERVICES)
+else
+	@echo "nothing to start: no mode is docker"
+endif
 
-docker-down: ## stop and remove the compose services
-	COMPOSE_PROFILES=postgres,qdrant $(COMPOSE) down
+docker-down: ## stop the compose services (volumes are kept)
+	COMPOSE_PROFILES=postgres,qdrant,app POSTGRES_PASSWORD=unused QDRANT_API_KEY=unused $(COMPOSE) down
 
-dev: docker-up $(BIN) ## docker-up, then migrate and serve with the host binary on the modes' URLs
-	$(RUN_ENV) $(BIN) migrate
-	$(RUN_ENV) $(BIN) serve
+ifneq ($(and $(APP_IN_DOCKER),$(filter dev,$(MAKECMDGOALS))),)
+  $(error APP_MODE=docker runs the app in its container: use `make docker-up`)
+endif
+dev: modes docker-up $(RUN_BIN) ## docker-up, then migrate and serve with this machine's binary
+	scripts/mode-env.sh host $(RUN_BIN) migrate
+	scripts/mode-env.sh host $(RUN_BIN) serve
 
-ingest: modes $(BIN) ## ingest DIR=… with the host binary on the modes' URLs
-	@test -n "$(DIR)" || { echo "usage: make ingest DIR=/path/to/music" >&2; exit 2; }
-	$(RUN_ENV) $(BIN) ingest "$(DIR)"
-
-rebuild-index: modes $(BIN) ## audio-ident rebuild-index [ARGS=--vectors|--fingerprints] on the modes' URLs
-	$(RUN_ENV) $(BIN) rebuild-index $(ARGS)
+# DIR reaches the command through the environment, never through shell text.
+ingest: export INGEST_DIR = $(value DIR)
+ifneq ($(APP_IN_DOCKER),)
+ingest: modes docker-up ## ingest DIR (APP_MODE=docker: a directory under MUSIC_DIR, in the app container)
+	scripts/mode-env.sh compose-ingest
+rebuild-index: modes docker-up ## rebuild-index [ARGS=--vectors|--fingerprints] with the mode's stores
+	scripts/mode-env.sh compose $(COMPOSE) run --rm app rebuild-index $(REBUILD_ARGS)
+else
+ingest: modes $(RUN_BIN)
+	@test -n "$$INGEST_DIR" || { echo "usage: make ingest DIR=/path/to/music" >&2; exit 2; }
+	scripts/mode-env.sh host sh -c 'exec "$$0" ingest "$$INGEST_DIR"' $(RUN_BIN)
+rebuild-index: modes $(RUN_BIN)
+	scripts/mode-env.sh host $(RUN_BIN) rebuild-index $(REBUILD_ARGS)
+endif
 
 # ---------------------------------------------------------------- run / bench
-run: deps $(BIN) ## install deps, build, serve on embedded defaults (http://127.0.0.1:17010)
+# The build runs in a sub-make so that it sees the packages `deps` installed.
+run: deps ## install deps, build, serve on embedded defaults (http://127.0.0.1:17010)
+	@$(MAKE) --no-print-directory bin
 	$(BIN) serve
 
 bench: $(BIN) ## every bench/*.sh: exact lane, vibe lane, HTTP (tables + JSON; BENCH_QUICK=1: smoke run)

@@ -3,6 +3,7 @@
 #include "base/version.h"
 #include "fpindex/fpindex.h"
 #include "meta/meta.h"
+#include "startup/startup.h"
 #include "vecstore/vecstore.h"
 
 #include <fcntl.h>
@@ -29,13 +30,28 @@ void h_health(http_req_t *req)
     int fp_ok = fpindex_stats(library_fpindex(lib), &st, &e) == AI_OK;
     int dim = 0;
     int vs_ok = vecstore_dim(library_vecstore(lib), &dim, &e) == AI_OK;
+    /* a store that answers but holds fewer vectors than the library has tracks */
+    long long tracks = -1, pending = 0;
+    uint64_t vectors = 0;
+    char gap[300] = "";
+    int vs_missing = vs_ok && meta_ok &&
+                     meta_tracks_count(library_meta(lib), &tracks, &pending, &e) == AI_OK &&
+                     vecstore_count(library_vecstore(lib), &vectors, &e) == AI_OK &&
+                     startup_vectors_missing(tracks, vectors, gap, sizeof gap);
     int emb_ok = library_embedder(lib) != NULL;
-    int ok = meta_ok && fp_ok && vs_ok && emb_ok;
+    int ok = meta_ok && fp_ok && vs_ok && !vs_missing && emb_ok;
     strbuf_printf(b,
                   "{\"status\":\"%s\",\"version\":\"%s\",\"checks\":{\"metadata\":\"%s\","
-                  "\"fingerprint_index\":\"%s\",\"vector_store\":\"%s\",\"embedder\":\"%s\"}}",
+                  "\"fingerprint_index\":\"%s\",\"vector_store\":\"%s\",\"embedder\":\"%s\"}",
                   ok ? "ok" : "degraded", ai_version(), meta_ok ? "ok" : "down",
-                  fp_ok ? "ok" : "down", vs_ok ? "ok" : "down", emb_ok ? "ok" : "down");
+                  fp_ok ? "ok" : "down", vs_ok ? vs_missing ? "missing_vectors" : "ok" : "down",
+                  emb_ok ? "ok" : "down");
+    if (vs_missing) {
+        strbuf_append(b, ",\"detail\":{\"vector_store\":");
+        strbuf_json_string(b, gap);
+        strbuf_append(b, "}");
+    }
+    strbuf_append(b, "}");
     http_reply_json(req, ok ? 200 : 503);
 }
 

@@ -86,6 +86,16 @@ const meta_migration_t meta_migrations[] = {
      "END\n"
      "$$;\n"
     },
+    {"postgres", 4, "uuid_ingested_at",
+     "-- tracks.id holds UUIDs (audio-ident only ever writes UUIDs): store them as\n"
+     "-- uuid (16 bytes, validated by the database), and name the ingest time as the\n"
+     "-- API does (TrackInfo.ingested_at). An existing database keeps its rows; a\n"
+     "-- non-UUID id, which audio-ident never writes, stops this migration.\n"
+     "ALTER TABLE tracks ALTER COLUMN id TYPE uuid USING id::uuid;\n"
+     "ALTER TABLE tracks RENAME COLUMN created_at TO ingested_at;\n"
+     "ALTER INDEX tracks_status_created RENAME TO tracks_status_ingested;\n"
+     "ALTER INDEX tracks_created RENAME TO tracks_ingested;\n"
+    },
 };
 
 const size_t meta_nmigrations = sizeof meta_migrations / sizeof meta_migrations[0];

@@ -48,10 +48,10 @@ enum {
     "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "        \
     "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                    \
     "fingerprint_indexed::int, embedding_model, embedding_dim, chromaprint, "                      \
-    "chromaprint_duration, " TS("created_at") ", " TS("updated_at") " FROM tracks "
+    "chromaprint_duration, " TS("ingested_at") ", " TS("updated_at") " FROM tracks "
 #define SEARCH                                                                                     \
     "(title ILIKE $1 ESCAPE '\\' OR artist ILIKE $1 ESCAPE '\\' OR album ILIKE $1 ESCAPE '\\')"
-#define ORDER_PAGE "ORDER BY created_at DESC, fp_track_no DESC LIMIT $3 OFFSET $4"
+#define ORDER_PAGE "ORDER BY ingested_at DESC, fp_track_no DESC LIMIT $3 OFFSET $4"
 
 static const struct {
     const char *sql;
@@ -63,7 +63,7 @@ static const struct {
                   "chromaprint_duration) VALUES ($1, 'pending', NULLIF($2, ''), NULLIF($3, ''), "
                   "NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''), $15, "
                   "$16, $17) ON CONFLICT (file_hash_sha256) DO NOTHING RETURNING fp_track_no, " TS(
-                      "created_at") ", " TS("updated_at"),
+                      "ingested_at") ", " TS("updated_at"),
                   17},
     [P_BY_ID] = {COLS "WHERE id = $1", 1},
     [P_BY_HASH] = {COLS "WHERE file_hash_sha256 = $1", 1},
@@ -76,8 +76,8 @@ static const struct {
                         " AND ($2::int = 0 OR status = 'ready')",
                         2},
     [P_BY_FP] = {COLS "WHERE status = 'ready' AND fp_track_no = ANY($1::bigint[])", 1},
-    [P_BY_IDS] = {COLS "WHERE status = 'ready' AND id = ANY($1::text[])", 1},
-    [P_PENDING] = {COLS "WHERE status = 'pending' ORDER BY created_at, fp_track_no", 0},
+    [P_BY_IDS] = {COLS "WHERE status = 'ready' AND id = ANY($1::uuid[])", 1},
+    [P_PENDING] = {COLS "WHERE status = 'pending' ORDER BY ingested_at, fp_track_no", 0},
     [P_NEAR] = {COLS "WHERE status = 'ready' AND chromaprint IS NOT NULL AND duration_seconds "
                      "BETWEEN $1 AND $2 ORDER BY fp_track_no LIMIT $3",
                 3},

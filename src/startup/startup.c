@@ -45,7 +45,8 @@ static void check_data_dir(const config_t *cfg, startup_check_t *c)
     end(c, STARTUP_OK);
 }
 
-static void check_metadata(const config_t *cfg, startup_check_t *c)
+/* *tracks gets the number of ready tracks (-1 when unknown). */
+static void check_metadata(const config_t *cfg, startup_check_t *c, long long *tracks)
 {
     ai_error_t err;
     meta_t *m = NULL;
@@ -65,6 +66,9 @@ static void check_metadata(const config_t *cfg, startup_check_t *c)
     }
     snprintf(c->detail, sizeof c->detail, "%s at %s (%d migration%s applied now)",
              meta_backend_name(m), meta_display_url(m), applied, applied == 1 ? "" : "s");
+    long long pending = 0;
+    if (meta_tracks_count(m, tracks, &pending, &err) != AI_OK)
+        *tracks = -1;
     meta_close(m);
     end(c, STARTUP_OK);
 }
@@ -111,8 +115,20 @@ static void check_embedder(const config_t *cfg, startup_check_t *c, int *dim)
     end(c, slow ? STARTUP_WARN : STARTUP_OK);
 }
 
-/* Reaches the vector store and checks its dimension against the model's. */
-static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_dim)
+int startup_vectors_missing(long long tracks, unsigned long long vectors, char *msg, size_t n)
+{
+    if (tracks <= 0 || vectors >= (unsigned long long)tracks)
+        return 0;
+    snprintf(msg, n,
+             "%llu vectors for %lld tracks in the library: %s; run `audio-ident rebuild-index "
+             "--vectors` to recreate them",
+             vectors, tracks, vectors ? "some tracks have no vectors" : "the vectors are missing");
+    return 1;
+}
+
+/* Reaches the vector store, checks its dimension against the model's and its
+ * size against the library's `tracks` (-1 = unknown). */
+static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_dim, long long tracks)
 {
     ai_error_t err;
     vecstore_t *vs = NULL;
@@ -133,12 +149,23 @@ static void check_vecstore(const config_t *cfg, startup_check_t *c, int model_di
         return;
     }
     uint64_t n = 0;
-    vecstore_count(vs, &n, &err);
-    snprintf(c->detail, sizeof c->detail, "%s %s: %llu vectors%s", vecstore_backend(vs),
-             vecstore_location(vs), (unsigned long long)n,
-             dim ? "" : " (collection created on first ingest)");
+    if (vecstore_count(vs, &n, &err) != AI_OK) {
+        snprintf(c->detail, sizeof c->detail, "%s", err.message);
+        vecstore_close(vs);
+        end(c, STARTUP_FAIL);
+        return;
+    }
+    char gap[300];
+    int missing = startup_vectors_missing(tracks, n, gap, sizeof gap);
+    if (missing)
+        snprintf(c->detail, sizeof c->detail, "%s %s: %s", vecstore_backend(vs),
+                 vecstore_location(vs), gap);
+    else
+        snprintf(c->detail, sizeof c->detail, "%s %s: %llu vectors%s", vecstore_backend(vs),
+                 vecstore_location(vs), (unsigned long long)n,
+                 dim ? "" : " (collection created on first ingest)");
     vecstore_close(vs);
-    end(c, STARTUP_OK);
+    end(c, missing ? STARTUP_WARN : STARTUP_OK);
 }
 
 /* TLS_CERT_FILE / TLS_KEY_FILE: readable, matching, valid now; a warning
@@ -169,11 +196,12 @@ size_t startup_run(const config_t *cfg, startup_check_t out[STARTUP_MAX_CHECKS],
     size_t n = 0;
     check_tls(cfg, begin(out, &n, "tls"));
     check_data_dir(cfg, begin(out, &n, "data_dir"));
-    check_metadata(cfg, begin(out, &n, "metadata"));
+    long long tracks = -1;
+    check_metadata(cfg, begin(out, &n, "metadata"), &tracks);
     check_fpindex(cfg, begin(out, &n, "fingerprint_index"));
     int dim = 0;
     check_embedder(cfg, begin(out, &n, "embedder"), &dim);
-    check_vecstore(cfg, begin(out, &n, "vector_store"), dim);
+    check_vecstore(cfg, begin(out, &n, "vector_store"), dim, tracks);
     *failed = -1;
     for (size_t i = 0; i < n; i++)
         if (out[i].status == STARTUP_FAIL) {

@@ -39,6 +39,12 @@ typedef struct {
  * index of the first failed check or -1. */
 size_t startup_run(const config_t *cfg, startup_check_t out[STARTUP_MAX_CHECKS], int *failed);
 
+/* Compares the vector store with the library: every ready track has at
+ * least one chunk vector, so fewer vectors than tracks means vectors are
+ * missing (a deleted Qdrant collection, a lost flat file). Returns 1 and a
+ * message that names `audio-ident rebuild-index --vectors`, else 0. */
+int startup_vectors_missing(long long tracks, unsigned long long vectors, char *msg, size_t n);
+
 /* Prints the checks as a table. */
 void startup_print_table(const startup_check_t *c, size_t n, FILE *out);
 

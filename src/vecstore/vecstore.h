@@ -7,7 +7,11 @@
  *           linear scan; deletes are tombstones, compacted when they pile up.
  *   qdrant  (QDRANT_URL set) the Qdrant REST API over libcurl: kept-alive
  *           connections, `api-key` header, timeouts, bounded retries on 5xx
- *           and dropped connections, collection created lazily (Cosine).
+ *           and dropped connections, collection created lazily (Cosine, with
+ *           a keyword payload index on track_id; a 409 from a concurrent
+ *           create is re-read and checked). Searches use the Query API
+ *           (/points/query/batch, one call per vecstore_query_many), and
+ *           /points/search only on a server without it (Qdrant < 1.10).
  * Vectors must be L2-normalised (embed_finish does it), so cosine = dot.
  * Point ids are UUIDs derived from (track id, chunk index), so re-upserting a
  * track's chunks overwrites them.
@@ -15,12 +19,15 @@
  * Lifecycle: vecstore_open() does no network I/O (a Qdrant that is down is
  * noticed by the first call, not at open); vecstore_close() accepts NULL.
  * Thread-safety: every function may be called from many threads at once.
- * Errors: SERVICE_UNAVAILABLE when Qdrant cannot be reached or answers 5xx
- * after the retries (message names the URL), or when the collection's vector
- * size differs from the model's (the message says to run
- * `audio-ident rebuild-index --vectors`); SEARCH_TIMEOUT when the deadline
- * passes; INTERNAL_ERROR for I/O failures and unexpected answers;
- * VALIDATION_ERROR for bad arguments.
+ * Errors: SERVICE_UNAVAILABLE when Qdrant cannot be reached, answers 5xx
+ * after the retries or refuses the API key (message names the URL), when the
+ * collection's vector size or distance differs from the model's, or when a
+ * search or upsert finds no collection (those messages say to run
+ * `audio-ident rebuild-index --vectors`); a missing collection is not an
+ * error for dim (0), count (0) and delete_track. SEARCH_TIMEOUT when the
+ * deadline passes; INTERNAL_ERROR for I/O failures and unexpected answers;
+ * VALIDATION_ERROR for bad arguments, and from vecstore_open for a
+ * QDRANT_COLLECTION_NAME outside 1-255 of [A-Za-z0-9_.-].
  */
 #ifndef AI_VECSTORE_VECSTORE_H
 #define AI_VECSTORE_VECSTORE_H

@@ -2,7 +2,7 @@
 // error codes, multipart edge cases, Range/ETag, CORS, concurrency.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { buildFixtures, copyData, startServer, stopServer, UUID_RE } from './server.mjs';
 
 let fx, srv, base;
@@ -60,6 +60,24 @@ test('GET /health and deep health', async () => {
   assert.equal(d.checks.vector_store, 'ok');
   assert.equal(d.checks.embedder, 'ok');
   assert.equal(d.status, 'ok');
+});
+
+test('deep health says when the library has tracks but the vectors are missing', async () => {
+  const dir = copyData(fx, 'novectors');
+  rmSync(`${dir}/vectors`, { recursive: true, force: true }); // the vector store was lost
+  const s2 = await startServer({ DATA_DIR: dir });
+  try {
+    const r = await fetch(`${s2.base}/health?deep=1`);
+    assert.equal(r.status, 503);
+    const d = await r.json();
+    assert.equal(d.status, 'degraded');
+    assert.equal(d.checks.vector_store, 'missing_vectors');
+    assert.match(d.detail.vector_store, /^0 vectors for \d+ tracks in the library: the vectors are missing/);
+    assert.match(d.detail.vector_store, /audio-ident rebuild-index --vectors/);
+    assert.equal((await fetch(`${s2.base}/health`)).status, 200); // liveness is unaffected
+  } finally {
+    assert.equal(await stopServer(s2), 0);
+  }
 });
 
 test('GET /api/v1/version', async () => {

@@ -1,208 +1,182 @@
-/* In-process Qdrant stand-in on libmicrohttpd + jansson (tests only). */
-#include "qdrant_standin.h"
+/* In-process Qdrant stand-in on libmicrohttpd + jansson (tests only); the
+ * rules it enforces are listed in qdrant_standin.h. */
+#include "qdrant_standin_int.h"
 
 #include <arpa/inet.h>
-#include <jansson.h>
 #include <netinet/in.h>
-#include <math.h>
-#include <microhttpd.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_POINTS 20000
-
-typedef struct {
-    char id[40];
-    float *vec;
-    json_t *payload;
-} point_t;
-
-struct qdrant_standin {
-    struct MHD_Daemon *d;
-    unsigned port;
-    pthread_mutex_t mu;
-    int fail_next, requests;
-    char api_key[256];
-    char collection[256]; /* "" = none */
-    int dim;
-    point_t pts[MAX_POINTS];
-    int npts;
-};
 
 typedef struct {
     char *buf;
     size_t len;
 } body_t;
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *doc)
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text)
 {
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (!r)
+        return MHD_NO;
+    if (text[0])
+        MHD_add_response_header(r, "Content-Type", "application/json");
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
 }
 
-static enum MHD_Result ok_result(struct MHD_Connection *c, json_t *result)
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text ? send_text(c, status, text) : MHD_NO;
+}
+
+enum MHD_Result sd_ok(struct MHD_Connection *c, json_t *result)
 {
     return reply(c, 200,
                  json_pack("{s:o,s:s,s:f}", "result", result, "status", "ok", "time", 0.001));
 }
 
-static enum MHD_Result error(struct MHD_Connection *c, unsigned status, const char *msg)
+enum MHD_Result sd_error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
     return reply(c, status, json_pack("{s:{s:s},s:f}", "status", "error", msg, "time", 0.001));
 }
 
-static void drop_points(qdrant_standin_t *s)
+/* What actix answers for a route it does not have: 404, empty body. */
+static enum MHD_Result no_route(struct MHD_Connection *c)
 {
-    for (int i = 0; i < s->npts; i++) {
-        free(s->pts[i].vec);
-        json_decref(s->pts[i].payload);
-    }
-    s->npts = 0;
+    char *empty = calloc(1, 1);
+    return empty ? send_text(c, 404, empty) : MHD_NO;
 }
 
-static void remove_point(qdrant_standin_t *s, int i)
+static void set_collection(qdrant_standin_t *s, const char *name, int dim, const char *distance);
+
+static int valid_distance(const char *d)
 {
-    free(s->pts[i].vec);
-    json_decref(s->pts[i].payload);
-    s->pts[i] = s->pts[--s->npts];
+    static const char *const names[] = {"Cosine", "Euclid", "Dot", "Manhattan"};
+    for (size_t i = 0; d && i < sizeof names / sizeof *names; i++)
+        if (strcmp(d, names[i]) == 0)
+            return 1;
+    return 0;
 }
 
-static enum MHD_Result upsert(qdrant_standin_t *s, struct MHD_Connection *c, json_t *body)
+static enum MHD_Result create(qdrant_standin_t *s, struct MHD_Connection *c, const char *name,
+                              json_t *body)
 {
-    size_t i;
-    json_t *p;
-    json_t *points = json_object_get(body, "points");
-    if (!json_is_array(points))
-        return error(c, 400, "Format error in JSON body: missing field `points`");
-    json_array_foreach(points, i, p)
-    {
-        json_t *v = json_object_get(p, "vector");
-        if ((int)json_array_size(v) != s->dim)
-            return error(c, 400, "Wrong input: Vector dimension error");
+    json_t *vectors = json_object_get(body, "vectors");
+    json_t *size = json_object_get(vectors, "size");
+    const char *dist = json_string_value(json_object_get(vectors, "distance"));
+    if (!json_is_integer(size) || json_integer_value(size) < 1)
+        return sd_error(c, 400, "Format error in JSON body: vectors.size must be an integer >= 1");
+    if (!valid_distance(dist))
+        return sd_error(c, 400,
+                        "Format error in JSON body: unknown variant of distance, expected one of "
+                        "`Cosine`, `Euclid`, `Dot`, `Manhattan`");
+    if (s->race_dim) {
+        set_collection(s, name, s->race_dim, s->race_distance);
+        s->race_dim = 0;
+        return sd_error(c, 409, "Wrong input: Collection already exists!");
     }
-    json_array_foreach(points, i, p)
-    {
-        const char *id = json_string_value(json_object_get(p, "id"));
-        int k = 0;
-        while (k < s->npts && strcmp(s->pts[k].id, id) != 0)
-            k++;
-        if (k == s->npts) {
-            if (s->npts == MAX_POINTS)
-                return error(c, 500, "stand-in full");
-            s->npts++;
-        } else {
-            free(s->pts[k].vec);
-            json_decref(s->pts[k].payload);
+    set_collection(s, name, (int)json_integer_value(size), dist);
+    return sd_ok(c, json_true());
+}
+
+static enum MHD_Result create_index(qdrant_standin_t *s, struct MHD_Connection *c, json_t *body)
+{
+    const char *field = json_string_value(json_object_get(body, "field_name"));
+    const char *schema = json_string_value(json_object_get(body, "field_schema"));
+    static const char *const types[] = {"keyword", "integer", "float",    "geo",
+                                        "text",    "bool",    "datetime", "uuid"};
+    int known = 0;
+    for (size_t i = 0; schema && i < sizeof types / sizeof *types; i++)
+        known |= strcmp(schema, types[i]) == 0;
+    if (!field || !known)
+        return sd_error(c, 400, "Format error in JSON body: field_name and field_schema needed");
+    if (!sd_is_indexed(s, field) && s->nindexed < MAX_FIELDS)
+        snprintf(s->indexed[s->nindexed++], sizeof s->indexed[0], "%s", field);
+    return sd_ok(c, json_pack("{s:i,s:s}", "operation_id", 3, "status", "completed"));
+}
+
+static json_t *collection_info(const qdrant_standin_t *s)
+{
+    json_t *schema = json_object();
+    for (int i = 0; i < s->nindexed; i++)
+        json_object_set_new(schema, s->indexed[i],
+                            json_pack("{s:s,s:i}", "data_type", "keyword", "points", s->npts));
+    return json_pack("{s:s,s:i,s:{s:{s:{s:i,s:s}}},s:o}", "status", "green", "points_count",
+                     s->npts, "config", "params", "vectors", "size", s->dim, "distance",
+                     s->distance, "payload_schema", schema);
+}
+
+static void count_route(qdrant_standin_t *s, const char *rest)
+{
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, "%s", rest);
+    suffix[strcspn(suffix, "?")] = '\0';
+    for (int i = 0; i < s->nroutes; i++)
+        if (strcmp(s->routes[i].suffix, suffix) == 0) {
+            s->routes[i].hits++;
+            return;
         }
-        snprintf(s->pts[k].id, sizeof s->pts[k].id, "%s", id);
-        s->pts[k].vec = malloc((size_t)s->dim * sizeof(float));
-        for (int d = 0; d < s->dim; d++)
-            s->pts[k].vec[d] =
-                (float)json_number_value(json_array_get(json_object_get(p, "vector"), (size_t)d));
-        s->pts[k].payload = json_incref(json_object_get(p, "payload"));
+    if (s->nroutes < MAX_ROUTES) {
+        snprintf(s->routes[s->nroutes].suffix, sizeof s->routes[0].suffix, "%s", suffix);
+        s->routes[s->nroutes++].hits = 1;
     }
-    return ok_result(c, json_pack("{s:i,s:s}", "operation_id", 1, "status", "completed"));
-}
-
-static int by_score(const void *a, const void *b)
-{
-    double x = json_number_value(json_object_get(*(json_t *const *)a, "score"));
-    double y = json_number_value(json_object_get(*(json_t *const *)b, "score"));
-    return (x < y) - (x > y);
-}
-
-static enum MHD_Result search(qdrant_standin_t *s, struct MHD_Connection *c, json_t *body)
-{
-    json_t *v = json_object_get(body, "vector");
-    size_t limit = (size_t)json_integer_value(json_object_get(body, "limit"));
-    if ((int)json_array_size(v) != s->dim || limit == 0)
-        return error(c, 400, "Wrong input: Vector dimension error");
-    json_t **all = calloc((size_t)s->npts + 1, sizeof *all);
-    for (int i = 0; i < s->npts; i++) {
-        double dot = 0, na = 0, nb = 0;
-        for (int d = 0; d < s->dim; d++) {
-            double a = json_number_value(json_array_get(v, (size_t)d)), b = s->pts[i].vec[d];
-            dot += a * b;
-            na += a * a;
-            nb += b * b;
-        }
-        double score = na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
-        all[i] = json_pack("{s:s,s:i,s:f,s:O}", "id", s->pts[i].id, "version", 0, "score", score,
-                           "payload", s->pts[i].payload);
-    }
-    qsort(all, (size_t)s->npts, sizeof *all, by_score);
-    json_t *res = json_array();
-    for (int i = 0; i < s->npts; i++) {
-        if ((size_t)i < limit)
-            json_array_append(res, all[i]);
-        json_decref(all[i]);
-    }
-    free(all);
-    return ok_result(c, res);
-}
-
-static enum MHD_Result delete_points(qdrant_standin_t *s, struct MHD_Connection *c, json_t *body)
-{
-    json_t *cond = json_array_get(json_object_get(json_object_get(body, "filter"), "must"), 0);
-    const char *key = json_string_value(json_object_get(cond, "key"));
-    const char *val = json_string_value(json_object_get(json_object_get(cond, "match"), "value"));
-    if (!key || !val)
-        return error(c, 400, "Format error in JSON body: bad filter");
-    for (int i = s->npts - 1; i >= 0; i--) {
-        const char *have = json_string_value(json_object_get(s->pts[i].payload, key));
-        if (have && strcmp(have, val) == 0)
-            remove_point(s, i);
-    }
-    return ok_result(c, json_pack("{s:i,s:s}", "operation_id", 2, "status", "completed"));
 }
 
 static enum MHD_Result route(qdrant_standin_t *s, struct MHD_Connection *c, const char *method,
                              const char *url, json_t *body)
 {
     char name[256] = "", rest[256] = "";
-    if (sscanf(url, "/collections/%255[^/]%255s", name, rest) < 1)
-        return error(c, 404, "Not found");
+    if (sscanf(url, "/collections/%255[^/?]%255s", name, rest) < 1)
+        return no_route(c);
+    count_route(s, rest);
+    static const char *const known[] = {"",
+                                        "/points",
+                                        "/points/delete",
+                                        "/points/count",
+                                        "/points/query",
+                                        "/points/query/batch",
+                                        "/index",
+                                        "/points/search"};
+    int route_ok = 0;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        route_ok |= strcmp(rest, known[i]) == 0;
+    if (!route_ok || (s->legacy && strncmp(rest, "/points/query", 13) == 0) ||
+        (!s->legacy && strcmp(rest, "/points/search") == 0))
+        return no_route(c);
     int exists = s->collection[0] && strcmp(name, s->collection) == 0;
-    if (!rest[0] && strcmp(method, "PUT") == 0) {
-        if (exists)
-            return error(c, 409, "Wrong input: Collection already exists!");
-        json_t *size = json_object_get(json_object_get(body, "vectors"), "size");
-        if (!json_is_integer(size))
-            return error(c, 400, "Format error in JSON body");
-        snprintf(s->collection, sizeof s->collection, "%s", name);
-        s->dim = (int)json_integer_value(size);
-        return ok_result(c, json_true());
+    if (!rest[0] && strcmp(method, "PUT") == 0)
+        return exists ? sd_error(c, 409, "Wrong input: Collection already exists!")
+                      : create(s, c, name, body);
+    if (!exists) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "Not found: Collection `%s` doesn't exist!", name);
+        return sd_error(c, 404, msg);
     }
-    if (!exists)
-        return strcmp(method, "DELETE") == 0
-                   ? ok_result(c, json_false())
-                   : error(c, 404, "Not found: Collection doesn't exist!");
     if (!rest[0] && strcmp(method, "GET") == 0)
-        return ok_result(c, json_pack("{s:s,s:i,s:{s:{s:{s:i,s:s}}}}", "status", "green",
-                                      "points_count", s->npts, "config", "params", "vectors",
-                                      "size", s->dim, "distance", "Cosine"));
+        return sd_ok(c, collection_info(s));
     if (!rest[0] && strcmp(method, "DELETE") == 0) {
-        drop_points(s);
+        sd_drop_points(s);
         s->collection[0] = '\0';
-        return ok_result(c, json_true());
+        s->nindexed = 0;
+        return sd_ok(c, json_true());
     }
     if (strcmp(rest, "/points") == 0 && strcmp(method, "PUT") == 0)
-        return upsert(s, c, body);
-    if (strcmp(rest, "/points/search") == 0 && strcmp(method, "POST") == 0)
-        return search(s, c, body);
-    if (strcmp(rest, "/points/delete") == 0 && strcmp(method, "POST") == 0)
-        return delete_points(s, c, body);
-    if (strcmp(rest, "/points/count") == 0 && strcmp(method, "POST") == 0)
-        return ok_result(c, json_pack("{s:i}", "count", s->npts));
-    return error(c, 404, "Not found");
+        return sd_upsert(s, c, body);
+    if (strcmp(rest, "/index") == 0 && strcmp(method, "PUT") == 0)
+        return create_index(s, c, body);
+    if (strcmp(method, "POST") != 0)
+        return no_route(c);
+    if (strcmp(rest, "/points/query") == 0 || strcmp(rest, "/points/query/batch") == 0)
+        return sd_query(s, c, body, rest[13] == '/');
+    if (strcmp(rest, "/points/search") == 0)
+        return sd_search(s, c, body);
+    if (strcmp(rest, "/points/delete") == 0)
+        return sd_delete_points(s, c, body);
+    return sd_ok(c, json_pack("{s:i}", "count", s->npts)); /* /points/count */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -217,7 +191,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return *con ? MHD_YES : MHD_NO;
     }
     if (*size) {
-        b->buf = realloc(b->buf, b->len + *size + 1);
+        char *nb = realloc(b->buf, b->len + *size + 1);
+        if (!nb)
+            return MHD_NO;
+        b->buf = nb;
         memcpy(b->buf + b->len, data, *size);
         b->len += *size;
         b->buf[b->len] = '\0';
@@ -225,17 +202,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     pthread_mutex_lock(&s->mu);
-    s->requests++;
     const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "api-key");
     snprintf(s->api_key, sizeof s->api_key, "%s", key ? key : "");
     enum MHD_Result r;
     if (s->fail_next > 0) {
         s->fail_next--;
-        r = error(c, 500, "Service internal error: injected failure");
+        r = sd_error(c, 500, "Service internal error: injected failure");
+    } else if (s->required_key[0] && strcmp(s->api_key, s->required_key) != 0) {
+        r = sd_error(c, 401, "Must provide an API key or an Authorization bearer token");
     } else {
         json_error_t je;
         json_t *body = b->len ? json_loadb(b->buf, b->len, 0, &je) : NULL;
-        r = b->len && !body ? error(c, 400, "Format error in JSON body")
+        r = b->len && !body ? sd_error(c, 400, "Format error in JSON body")
                             : route(s, c, method, url, body);
         json_decref(body);
     }
@@ -289,14 +267,66 @@ void qdrant_standin_fail_next(qdrant_standin_t *s, int n)
     pthread_mutex_unlock(&s->mu);
 }
 
-int qdrant_standin_requests(const qdrant_standin_t *s)
-{
-    return s->requests;
-}
-
 const char *qdrant_standin_last_api_key(const qdrant_standin_t *s)
 {
     return s->api_key;
+}
+
+int qdrant_standin_route_hits(qdrant_standin_t *s, const char *suffix)
+{
+    int n = 0;
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < s->nroutes; i++)
+        if (strcmp(s->routes[i].suffix, suffix) == 0)
+            n = s->routes[i].hits;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+void qdrant_standin_require_key(qdrant_standin_t *s, const char *key)
+{
+    pthread_mutex_lock(&s->mu);
+    snprintf(s->required_key, sizeof s->required_key, "%s", key);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void qdrant_standin_legacy(qdrant_standin_t *s, int legacy)
+{
+    pthread_mutex_lock(&s->mu);
+    s->legacy = legacy;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void qdrant_standin_race_next_create(qdrant_standin_t *s, int dim, const char *distance)
+{
+    pthread_mutex_lock(&s->mu);
+    s->race_dim = dim;
+    snprintf(s->race_distance, sizeof s->race_distance, "%s", distance);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void qdrant_standin_create(qdrant_standin_t *s, const char *name, int dim, const char *distance)
+{
+    pthread_mutex_lock(&s->mu);
+    set_collection(s, name, dim, distance);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void set_collection(qdrant_standin_t *s, const char *name, int dim, const char *distance)
+{
+    sd_drop_points(s);
+    snprintf(s->collection, sizeof s->collection, "%s", name);
+    snprintf(s->distance, sizeof s->distance, "%s", distance);
+    s->dim = dim;
+    s->nindexed = 0;
+}
+
+int qdrant_standin_indexed(qdrant_standin_t *s, const char *field)
+{
+    pthread_mutex_lock(&s->mu);
+    int r = sd_is_indexed(s, field);
+    pthread_mutex_unlock(&s->mu);
+    return r;
 }
 
 void qdrant_standin_stop(qdrant_standin_t *s)
@@ -304,7 +334,7 @@ void qdrant_standin_stop(qdrant_standin_t *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
-    drop_points(s);
+    sd_drop_points(s);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }

@@ -522,3 +522,63 @@ TEST(meta_pg_migration_rollback)
 {
     body_migration_rollback(B_PG);
 }
+
+/* A database created before tracks.id became uuid and created_at became
+ * ingested_at (migrations 001-002 only) keeps its rows through the upgrade. */
+TEST(meta_pg_upgrade_to_uuid_ingested_at)
+{
+    const char *url = fresh_url(B_PG);
+    if (!url)
+        SKIP("AI_TEST_DATABASE_URL not set (run `make test-postgres`)");
+    if (!test_have("psql"))
+        SKIP("no psql client");
+    char out[256];
+    const char *id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    REQUIRE(test_sh("psql -X -q -v ON_ERROR_STOP=1 '%s' -f migrations/postgres/001_tracks.sql "
+                    "-f migrations/postgres/002_search_trgm.sql >/dev/null 2>&1",
+                    url) == 0);
+    REQUIRE(sql_cli(B_PG, url,
+                    "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT "
+                    "NULL, applied_at timestamptz NOT NULL DEFAULT now()); INSERT INTO "
+                    "schema_migrations (version, name) VALUES (1, 'tracks'), (2, 'search_trgm')",
+                    out, sizeof out) == 0);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO tracks (id, status, title, file_hash_sha256, created_at) VALUES "
+             "('%s', 'ready', 'Old row', '%064d', '2025-01-02T03:04:05.678Z')",
+             id, 7);
+    REQUIRE(sql_cli(B_PG, url, sql, out, sizeof out) == 0);
+
+    meta_t *m = NULL;
+    ai_error_t err;
+    REQUIRE(meta_open(url, 1, &m, &err) == AI_OK);
+    int applied = 0;
+    REQUIRE(meta_migrate(m, &applied, &err) == AI_OK);
+    CHECK(applied >= 1);
+    meta_track_t g;
+    REQUIRE(meta_track_get(m, id, &g, &err) == AI_OK);
+    CHECK_EQ_STR(g.id, id);
+    CHECK_EQ_STR(g.title, "Old row");
+    CHECK_EQ_STR(g.created_at, "2025-01-02T03:04:05.678Z"); /* served as ingested_at */
+    meta_track_release(&g);
+    meta_track_t t;
+    int dup;
+    fill(&t, 8, "New row", "");
+    REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
+    REQUIRE(meta_track_set_ready(m, t.id, &err) == AI_OK);
+    CHECK_EQ_INT(count_list(m, NULL, 1, NULL), 2);
+    const char *ids[] = {id, t.id};
+    meta_track_t *rows = NULL;
+    size_t n = 0;
+    CHECK(meta_tracks_by_ids(m, ids, 2, &rows, &n, &err) == AI_OK);
+    CHECK_EQ_INT(n, 2);
+    meta_tracks_free(rows, n);
+    meta_track_release(&t);
+    meta_close(m);
+    CHECK(sql_cli(B_PG, url,
+                  "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) "
+                  "FROM information_schema.columns WHERE table_name = 'tracks' AND column_name "
+                  "IN ('id', 'ingested_at', 'created_at')",
+                  out, sizeof out) == 0);
+    CHECK_EQ_STR(out, "id:uuid,ingested_at:timestamp with time zone");
+}

@@ -75,8 +75,14 @@ static void suite(int qdrant)
     size_t n = 99;
     float q[DIM];
     unit(q, 0, 1, 0.0f);
-    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err), AI_OK);
-    CHECK_EQ_INT(n, 0);
+    if (qdrant) { /* no collection: a search says so instead of finding nothing */
+        CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err), AI_ERR_SERVICE_UNAVAILABLE);
+        CHECK(strstr(err.message, "does not exist") != NULL);
+        CHECK(strstr(err.message, "rebuild-index --vectors") != NULL);
+    } else {
+        CHECK_EQ_INT(vecstore_query(vs, q, DIM, 5, 0, hits, &n, &err), AI_OK);
+        CHECK_EQ_INT(n, 0);
+    }
     CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
     CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK); /* twice is fine */
     CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_OK);
@@ -151,9 +157,163 @@ TEST(vecstore_flat_suite)
 
 TEST(vecstore_qdrant_suite)
 {
-    suite(1);
+    if (!standin)
+        standin = qdrant_standin_start();
     REQUIRE(standin != NULL);
+    qdrant_standin_require_key(standin, "k3y"); /* enforced, as Qdrant does */
+    suite(1);
     CHECK_EQ_STR(qdrant_standin_last_api_key(standin), "k3y");
+    /* the Query API, one batch call per query_many; never the deprecated route */
+    CHECK(qdrant_standin_route_hits(standin, "/points/query/batch") > 0);
+    CHECK_EQ_INT(qdrant_standin_route_hits(standin, "/points/search"), 0);
+    qdrant_standin_require_key(standin, "");
+}
+
+/* A store on the shared stand-in with a fresh collection of DIM. */
+static vecstore_t *qdrant_with(const char *name, int tracks)
+{
+    vecstore_t *vs = open_store(1, name);
+    ai_error_t err;
+    if (vs && vecstore_ensure(vs, DIM, &err) != AI_OK) {
+        vecstore_close(vs);
+        return NULL;
+    }
+    for (int t = 0; vs && t < tracks; t++)
+        add_track(vs, t == 0 ? A : t == 1 ? B : C, t * 2, 2);
+    return vs;
+}
+
+TEST(vecstore_qdrant_batch_query_and_payload_index)
+{
+    vecstore_t *vs = qdrant_with("batch", 3);
+    REQUIRE(vs != NULL);
+    CHECK(qdrant_standin_indexed(standin, "track_id")); /* created with the collection */
+    int before = qdrant_standin_route_hits(standin, "/points/query/batch");
+    float qs[3 * DIM];
+    for (int i = 0; i < 3; i++)
+        unit(qs + i * DIM, i * 2, i * 2 + 1, 0.0f);
+    vecstore_hit_t hits[3 * 2];
+    size_t nh[3];
+    ai_error_t err;
+    CHECK_EQ_INT(vecstore_query_many(vs, qs, 3, DIM, 2, deadline_in(5), hits, nh, &err), AI_OK);
+    CHECK_EQ_INT(qdrant_standin_route_hits(standin, "/points/query/batch"), before + 1);
+    CHECK_EQ_INT(nh[0], 2);
+    CHECK_EQ_STR(hits[0].track_id, A);
+    CHECK_EQ_STR(hits[2].track_id, B);
+    CHECK_EQ_STR(hits[4].track_id, C);
+    CHECK_EQ_INT(hits[1].chunk_index, 1);
+    /* a collection made by another tool without the index gets it */
+    qdrant_standin_create(standin, "batch", DIM, "Cosine");
+    CHECK(!qdrant_standin_indexed(standin, "track_id"));
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
+    CHECK(qdrant_standin_indexed(standin, "track_id"));
+    vecstore_close(vs);
+}
+
+TEST(vecstore_qdrant_falls_back_to_search_only_without_query_api)
+{
+    vecstore_t *vs = qdrant_with("legacy", 2);
+    REQUIRE(vs != NULL);
+    qdrant_standin_legacy(standin, 1); /* a Qdrant before 1.10 */
+    float q[DIM];
+    unit(q, 2, 3, 0.0f);
+    vecstore_hit_t hits[4];
+    size_t n = 0;
+    ai_error_t err;
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 4, deadline_in(5), hits, &n, &err), AI_OK);
+    CHECK_EQ_INT(n, 4);
+    CHECK_EQ_STR(hits[0].track_id, B);
+    CHECK_EQ_INT(qdrant_standin_route_hits(standin, "/points/search"), 1);
+    qdrant_standin_legacy(standin, 0);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_qdrant_missing_collection_is_an_error_for_search_not_for_count)
+{
+    vecstore_t *vs = qdrant_with("gone", 2);
+    REQUIRE(vs != NULL);
+    qdrant_standin_create(standin, "other", DIM, "Cosine"); /* "gone" deleted behind our back */
+    ai_error_t err;
+    float q[DIM];
+    unit(q, 0, 1, 0.0f);
+    vecstore_hit_t hits[4];
+    size_t n = 7;
+    CHECK_EQ_INT(vecstore_query(vs, q, DIM, 4, deadline_in(5), hits, &n, &err),
+                 AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "collection gone does not exist") != NULL);
+    CHECK_EQ_INT(n, 0);
+    uint64_t count = 9;
+    CHECK_EQ_INT(vecstore_count(vs, &count, &err), AI_OK);
+    CHECK_EQ_INT(count, 0);
+    int dim = -1;
+    CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_OK);
+    CHECK_EQ_INT(dim, 0);
+    CHECK_EQ_INT(vecstore_delete_track(vs, A, &err), AI_OK);
+    float v[DIM];
+    unit(v, 1, 2, 0.0f);
+    vecstore_chunk_t c = {A, 0, 0.0, 10.0, NULL, NULL};
+    CHECK_EQ_INT(vecstore_upsert(vs, v, 1, DIM, &c, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "collection gone does not exist") != NULL);
+    /* other refusals carry Qdrant's own status.error text */
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
+    float wide[DIM + 1] = {1.0f};
+    CHECK_EQ_INT(vecstore_upsert(vs, wide, 1, DIM + 1, &c, &err), AI_ERR_INTERNAL_ERROR);
+    CHECK(strstr(err.message, "answered 400") != NULL);
+    CHECK(strstr(err.message, "Vector dimension error") != NULL);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_qdrant_create_race_409_rereads_and_checks)
+{
+    vecstore_t *vs = open_store(1, "race");
+    REQUIRE(vs != NULL);
+    ai_error_t err;
+    qdrant_standin_race_next_create(standin, DIM, "Cosine"); /* the other process won */
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_OK);
+    CHECK(qdrant_standin_indexed(standin, "track_id"));
+    add_track(vs, A, 0, 2);
+    qdrant_standin_create(standin, "x", DIM, "Cosine"); /* "race" gone again */
+    qdrant_standin_race_next_create(standin, DIM + 2, "Cosine");
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "holds 10-dimensional vectors") != NULL);
+    qdrant_standin_create(standin, "x", DIM, "Cosine");
+    qdrant_standin_race_next_create(standin, DIM, "Dot");
+    CHECK_EQ_INT(vecstore_ensure(vs, DIM, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "Dot distance, not Cosine") != NULL);
+    vecstore_close(vs);
+}
+
+TEST(vecstore_qdrant_key_name_and_route_errors)
+{
+    vecstore_t *vs = qdrant_with("keyed", 0);
+    REQUIRE(vs != NULL);
+    ai_error_t err;
+    int dim = 0;
+    qdrant_standin_require_key(standin, "other");
+    CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "401") != NULL);
+    CHECK(strstr(err.message, "QDRANT_API_KEY") != NULL);
+    qdrant_standin_require_key(standin, "");
+    vecstore_close(vs);
+
+    config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.qdrant_url, sizeof cfg.qdrant_url, "http://127.0.0.1:%u",
+             qdrant_standin_port(standin));
+    const char *bad[] = {"q?z", "a/b", "", "has space", ".."};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(cfg.qdrant_collection, sizeof cfg.qdrant_collection, "%s", bad[i]);
+        CHECK_EQ_INT(vecstore_open(&cfg, &vs, &err), AI_ERR_VALIDATION_ERROR);
+        CHECK(strstr(err.message, "QDRANT_COLLECTION_NAME") != NULL);
+    }
+    /* a URL that is not Qdrant's REST root: empty 404s are not "no collection" */
+    snprintf(cfg.qdrant_url, sizeof cfg.qdrant_url, "http://127.0.0.1:%u/not-qdrant",
+             qdrant_standin_port(standin));
+    snprintf(cfg.qdrant_collection, sizeof cfg.qdrant_collection, "audio_embeddings");
+    REQUIRE(vecstore_open(&cfg, &vs, &err) == AI_OK);
+    CHECK_EQ_INT(vecstore_dim(vs, &dim, &err), AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(err.message, "no collection route") != NULL);
+    vecstore_close(vs);
 }
 
 TEST(vecstore_qdrant_retries_5xx_then_gives_up)

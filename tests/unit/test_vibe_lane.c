@@ -4,6 +4,7 @@
 #include "base/fsutil.h"
 #include "qdrant_standin.h"
 #include "search/search.h"
+#include "startup/startup.h"
 #include "test.h"
 #include "library/library.h"
 
@@ -188,4 +189,53 @@ TEST(vibe_lane_qdrant_down_fails_only_the_vibe_lane)
     REQUIRE(fpindex_stats(library_fpindex(lib), &st, &err) == AI_OK);
     CHECK_EQ_INT(st.tracks, 4);
     library_close(lib);
+}
+
+TEST(vibe_lane_qdrant_collection_deleted_is_a_lane_error_and_check_says_so)
+{
+    if (!test_have("sox"))
+        SKIP("sox not installed");
+    qdrant_standin_t *q = qdrant_standin_start();
+    REQUIRE(q != NULL);
+    config_t cfg;
+    make_config(&cfg, "deleted", qdrant_standin_port(q));
+    library_t *lib = NULL;
+    ai_error_t err;
+    REQUIRE(library_open(&cfg, &lib, &err) == AI_OK);
+    char ids[4][37];
+    ingest_all(lib, ids);
+    /* the collection disappears behind the service's back */
+    qdrant_standin_create(q, "someone_elses", 4, "Cosine");
+
+    search_result_t res;
+    REQUIRE(search_clip(lib, 1, SEARCH_MODE_BOTH, &res, &err) == AI_OK);
+    REQUIRE(res.nexact >= 1); /* the exact lane still answers */
+    CHECK_EQ_INT(res.nvibe, 0);
+    CHECK_EQ_INT(res.vibe_status.code, AI_ERR_SERVICE_UNAVAILABLE);
+    CHECK(strstr(res.vibe_status.message, "does not exist") != NULL);
+    search_result_release(&res);
+
+    /* `check` (and serve's startup) warn that the vectors are missing */
+    startup_check_t checks[STARTUP_MAX_CHECKS];
+    int failed = 0;
+    size_t n = startup_run(&cfg, checks, &failed);
+    const startup_check_t *vs = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(checks[i].component, "vector_store") == 0)
+            vs = &checks[i];
+    REQUIRE(vs != NULL);
+    CHECK_EQ_INT(vs->status, STARTUP_WARN);
+    CHECK(strstr(vs->detail, "0 vectors for 4 tracks") != NULL);
+    CHECK(strstr(vs->detail, "the vectors are missing") != NULL);
+    CHECK(strstr(vs->detail, "rebuild-index --vectors") != NULL);
+
+    /* the fix it names works */
+    library_rebuild_report_t rep;
+    REQUIRE(library_rebuild(lib, 1, 0, NULL, &rep, &err) == AI_OK);
+    n = startup_run(&cfg, checks, &failed);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(checks[i].component, "vector_store") == 0)
+            CHECK_EQ_INT(checks[i].status, STARTUP_OK);
+    library_close(lib);
+    qdrant_standin_stop(q);
 }
