@@ -76,8 +76,13 @@ ai_err_t config_parse_env_text(const char *text, size_t len, config_env_set_fn s
 /* Prints "NAME=value  (source)  # help" for every setting, secrets masked. */
 void config_print(const config_t *cfg, FILE *out);
 
-/* Copies url into out with any password replaced by "***"
- * (postgresql://user:secret@host/db -> postgresql://user:***@host/db). */
+/* Copies url into out (truncated to n) with every secret replaced by "***":
+ * the password of the userinfo (postgresql://user:secret@host/db ->
+ * postgresql://user:***@host/db, also a raw password holding '@', ':' or
+ * '/'), query parameters whose name holds pass/pwd/secret/token/key
+ * (?password=… -> ?password=***), and the same keys of a keyword DSN
+ * (host=h password='x y' -> host=h password=***).  Used wherever a URL is
+ * printed or put into an error. */
 void config_redact_url(const char *url, char *out, size_t n);
 
 #endif
