@@ -27,7 +27,7 @@ for i in $(seq 0 19); do
 done
 
 log="$work/serve.log"
-DATA_DIR="$work/data" PORT=0 RATE_LIMIT_PER_MIN=0 "$BIN" serve 2>"$log" &
+DATA_DIR="$work/data" PORT=0 RATE_LIMIT_PER_MIN=0 MAX_CONN_PER_IP=64 "$BIN" serve 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -45,6 +45,10 @@ typedef struct {
     char admin_token[CONFIG_STR_MAX];
     char cors_origins[CONFIG_STR_MAX];
     long long rate_limit_per_min;
+    long long max_conn_per_ip;    /* open connections per client address */
+    double header_timeout_s;      /* request headers must be in within this */
+    long long min_body_rate;      /* bytes/s over every 10 s of a body, 0 = off */
+    long long max_inflight_upload_bytes; /* request bodies held at once, all clients */
     long long workers;            /* 0 in the environment = number of cores */
     char log_format[16];          /* text | json */
     char log_level[16];           /* debug | info | warn | error */

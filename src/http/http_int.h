@@ -19,6 +19,7 @@
 
 #include "base/arena.h"
 #include "base/strbuf.h"
+#include "http/connlimit.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
@@ -34,6 +35,7 @@ struct http_server {
     const config_t *cfg;
     metrics_t *metrics;
     ratelimit_t *ratelimit;
+    connlimit_t *conns; /* deadlines and the in-flight upload budget */
     sem_t cpu_slots; /* WORKERS */
     atomic_int in_flight;
     atomic_int stopping;
@@ -83,6 +85,10 @@ struct http_req {
     unsigned char *body;
     size_t body_len, body_alloc, body_cap, body_drained;
     int body_overflow;
+    int refuse_now;      /* answer before reading the body, then close */
+    int body_no_budget;  /* MAX_INFLIGHT_UPLOAD_BYTES reached mid-body: 503 */
+    size_t reserved;     /* bytes of the upload budget this request holds */
+    int conn_slot;       /* connlimit handle of the connection, 0 = none */
     double started_ms;
     int sent; /* the response is queued */
     arena_t arena;
@@ -98,6 +104,8 @@ const http_route_t *http_route_match(const char *method, const char *path, char 
 /* server.c: request accessors and replies */
 const char *http_req_header(http_req_t *req, const char *name);
 const char *http_req_query(http_req_t *req, const char *name);
+/* The decoded query value and its length (it may hold a NUL from "%00"). */
+const char *http_req_query_n(http_req_t *req, const char *name, size_t *len);
 void http_resp_header(http_req_t *req, const char *name, const char *value);
 /* Status + the JSON already written to req->resp.body. */
 void http_reply_json(http_req_t *req, int status);
