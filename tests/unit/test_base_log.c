@@ -33,20 +33,21 @@ TEST(log_text_escape_table)
 
 TEST(log_write_text_line_is_one_line)
 {
-    const char *path = test_path("log.txt");
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const char *file = test_path("log.txt");
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     REQUIRE(fd >= 0);
     int saved = dup(STDERR_FILENO);
     REQUIRE(saved >= 0);
     dup2(fd, STDERR_FILENO);
     log_setup(LOG_FORMAT_TEXT, LOG_INFO);
-    log_field_t f[] = {LOG_STR("path", "/x\n2026 warn FORGED"), LOG_STR("client", "a b=c")};
+    const char *path = "/x\n2026 warn FORGED", *client = "a b=c";
+    log_field_t f[] = {LOG_STR("path", path), LOG_STR("client", client)};
     log_write(LOG_INFO, "req\nid", f, 2, "GET %s", "/x\n2026 warn FORGED\r");
     dup2(saved, STDERR_FILENO);
     close(saved);
     close(fd);
     size_t n = 0;
-    char *text = (char *)test_read_file(path, &n);
+    char *text = (char *)test_read_file(file, &n);
     REQUIRE(text != NULL);
     CHECK(n > 0 && text[n - 1] == '\n');
     CHECK(memchr(text, '\n', n) == text + n - 1); /* exactly one line */
