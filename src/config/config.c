@@ -100,6 +100,30 @@ static int in_choices(const char *choices, const char *v, int prefix)
     return 0;
 }
 
+/* 1 when a postgres URL's userinfo holds a raw '@' or '/' (libpq would
+ * then read part of the password as host, port or database, and print it
+ * in its errors). */
+static int pg_userinfo_ambiguous(const char *v)
+{
+    if (strncasecmp(v, "postgres", 8) != 0)
+        return 0;
+    const char *rest = strstr(v, "://");
+    if (!rest)
+        return 0;
+    rest += 3;
+    size_t n = strcspn(rest, "?#");
+    const char *last_at = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (rest[i] == '@')
+            last_at = rest + i;
+    if (!last_at)
+        return 0;
+    for (const char *p = rest; p < last_at; p++)
+        if (*p == '@' || *p == '/')
+            return 1;
+    return 0;
+}
+
 static ai_err_t set_value(config_t *cfg, const setting_t *s, const char *v, ai_error_t *err)
 {
     char *base = (char *)cfg + s->offset;
@@ -111,6 +135,14 @@ static ai_err_t set_value(config_t *cfg, const setting_t *s, const char *v, ai_e
             return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
                                 "%s: must start with one of %s, got \"%.80s\"", s->name,
                                 s->choices, shown);
+        }
+        if (pg_userinfo_ambiguous(v)) {
+            char shown[CONFIG_STR_MAX];
+            config_redact_url(v, shown, sizeof shown);
+            return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
+                                "%s: the user or password holds a raw '@' or '/'; "
+                                "percent-encode it (%%40, %%2F), got \"%.80s\"",
+                                s->name, shown);
         }
         /* fall through */
     case T_STR:

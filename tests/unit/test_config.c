@@ -181,8 +181,14 @@ TEST(config_rejected_url_error_masks_the_password)
     const char *dsn[] = {"DATABASE_URL", "host=h password=SECRET", NULL};
     REQUIRE(load(&cfg, dsn, NULL, &err) == AI_ERR_VALIDATION_ERROR);
     CHECK(strstr(err.message, "SECRET") == NULL);
+    const char *raw[] = {"DATABASE_URL", "postgresql://u:p@ss:w/rd@h:5432/db", NULL};
+    REQUIRE(load(&cfg, raw, NULL, &err) == AI_ERR_VALIDATION_ERROR);
+    CHECK(strstr(err.message, "ss:w") == NULL);
+    CHECK(strstr(err.message, "percent-encode") != NULL);
     const char *ok[] = {"DATABASE_URL", "postgresql+psycopg2://u:SECRET@h:5432/db", NULL};
     CHECK(load(&cfg, ok, NULL, &err) == AI_OK);
+    const char *enc[] = {"DATABASE_URL", "postgresql://u:p%40ss%3Aw%2Frd@h:5432/db", NULL};
+    CHECK(load(&cfg, enc, NULL, &err) == AI_OK);
 }
 
 TEST(config_redact_and_print_mask_secrets)
