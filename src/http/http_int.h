@@ -109,7 +109,15 @@ const char *http_req_query_n(http_req_t *req, const char *name, size_t *len);
 void http_resp_header(http_req_t *req, const char *name, const char *value);
 /* Status + the JSON already written to req->resp.body. */
 void http_reply_json(http_req_t *req, int status);
+/* Sends err as the error object.  A 500 or 503 from below the HTTP layer
+ * may carry internals (a store's address, an errno text): it is logged
+ * with the request id and the client gets the generic message. */
 void http_reply_error(http_req_t *req, const ai_error_t *err);
+/* The message a client sees for err: its own, or for a 500/503 that is not
+ * public (not written by the HTTP layer itself) the code's generic text
+ * with the request id.  Returns 1 when replaced. */
+int http_client_message(const ai_error_t *err, int public, const char *request_id, char *out,
+                        size_t n);
 void http_reply_code(http_req_t *req, ai_err_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Takes a worker slot for CPU-heavy work (waits up to HTTP_CPU_WAIT_S);

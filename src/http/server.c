@@ -66,23 +66,29 @@ void http_reply_json(http_req_t *req, int status)
     req->resp.content_type = "application/json";
 }
 
-/* Writes the error object.  A 500/503 from below the HTTP layer may carry
- * internals (a store's address, an errno text): unless the message was
- * written by this layer (public), it goes to the log with the request id
- * and the client gets the code's generic message and that id. */
+int http_client_message(const ai_error_t *err, int public, const char *request_id, char *out,
+                        size_t n)
+{
+    ai_err_t code = err->code == AI_OK ? AI_ERR_INTERNAL_ERROR : err->code;
+    if (!public && (code == AI_ERR_INTERNAL_ERROR || code == AI_ERR_SERVICE_UNAVAILABLE)) {
+        snprintf(out, n, "%s (request %s; details are in the server log)",
+                 ai_err_default_message(code), request_id);
+        return 1;
+    }
+    snprintf(out, n, "%s", err->message[0] ? err->message : ai_err_default_message(code));
+    return 0;
+}
+
+/* Writes the error object; a replaced message is logged with the request id. */
 static void reply_error(http_req_t *req, const ai_error_t *err, int public)
 {
     ai_err_t code = err->code == AI_OK ? AI_ERR_INTERNAL_ERROR : err->code;
-    const char *msg = err->message[0] ? err->message : ai_err_default_message(code);
-    char generic[160];
-    if (!public && (code == AI_ERR_INTERNAL_ERROR || code == AI_ERR_SERVICE_UNAVAILABLE)) {
+    char msg[AI_ERROR_MSG_MAX];
+    if (http_client_message(err, public, req->request_id, msg, sizeof msg)) {
         log_field_t f[] = {LOG_STR("code", ai_err_name(code))};
         log_write(code == AI_ERR_INTERNAL_ERROR ? LOG_ERROR : LOG_WARN, req->request_id, f, 1,
                   "%s: %s", code == AI_ERR_INTERNAL_ERROR ? "internal error" : "unavailable",
-                  msg);
-        snprintf(generic, sizeof generic, "%s (request %s; details are in the server log)",
-                 ai_err_default_message(code), req->request_id);
-        msg = generic;
+                  err->message[0] ? err->message : ai_err_default_message(code));
     }
     strbuf_reset(&req->resp.body);
     strbuf_printf(&req->resp.body, "{\"error\":{\"code\":\"%s\",\"message\":", ai_err_name(code));

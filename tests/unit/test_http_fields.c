@@ -1,5 +1,6 @@
 /* The strict request-text parsers of src/http/fields.c. */
 #include "http/fields.h"
+#include "http/http_int.h"
 #include "test.h"
 
 #include <stdint.h>
@@ -96,4 +97,26 @@ TEST(http_ingest_json_dir_parse)
           AI_ERR_VALIDATION_ERROR); /* does not fit */
     CHECK_EQ_STR(e.details, "{\"field\":\"directory\"}");
 #undef J
+}
+
+TEST(http_client_message_hides_store_internals)
+{
+    const char *id = "6f1c0d7e-2b4a-4c1e-9f00-0123456789ab";
+    char out[AI_ERROR_MSG_MAX];
+    ai_error_t e;
+    ai_error_set(&e, AI_ERR_SERVICE_UNAVAILABLE,
+                 "cannot reach PostgreSQL at postgresql://user@db.internal:5432/x: refused");
+    CHECK(http_client_message(&e, 0, id, out, sizeof out) == 1);
+    CHECK(strstr(out, "db.internal") == NULL);
+    CHECK(strstr(out, id) != NULL);
+    CHECK(strstr(out, "Service unavailable") != NULL);
+    ai_error_set(&e, AI_ERR_INTERNAL_ERROR, "open /srv/data/x.mdb: EIO");
+    CHECK(http_client_message(&e, 0, id, out, sizeof out) == 1);
+    CHECK(strstr(out, "/srv") == NULL);
+    CHECK(http_client_message(&e, 1, id, out, sizeof out) == 0); /* written by the HTTP layer */
+    ai_error_set(&e, AI_ERR_VALIDATION_ERROR, "max_results must be an integer");
+    CHECK(http_client_message(&e, 0, id, out, sizeof out) == 0);
+    CHECK_EQ_STR(out, "max_results must be an integer");
+    ai_error_clear(&e);
+    CHECK(http_client_message(&e, 0, id, out, sizeof out) == 1); /* AI_OK as an error: a 500 */
 }
