@@ -13,12 +13,13 @@
 
 typedef enum { SLOT_FREE, SLOT_HEADERS, SLOT_BODY, SLOT_BUSY } slot_state_t;
 
-typedef struct {
+struct connlimit_slot {
     slot_state_t state;
     int fd;
-    double since_ms;       /* SLOT_HEADERS: waiting since; SLOT_BODY: window start */
+    double since_ms;        /* SLOT_HEADERS: waiting since; SLOT_BODY: window start */
     long long window_bytes; /* SLOT_BODY: bytes in the current window */
-} slot_t;
+};
+typedef struct connlimit_slot slot_t;
 
 struct connlimit {
     connlimit_opts_t o;
@@ -100,41 +101,36 @@ void connlimit_destroy(connlimit_t *cl)
     free(cl);
 }
 
-int connlimit_open(connlimit_t *cl, int fd, double now_ms)
+connlimit_slot_t *connlimit_open(connlimit_t *cl, int fd, double now_ms)
 {
-    int handle = 0;
+    slot_t *out = NULL;
     pthread_mutex_lock(&cl->lock);
     for (size_t i = 0; i < cl->o.slots; i++) {
         if (cl->slots[i].state == SLOT_FREE) {
             cl->slots[i] = (slot_t){SLOT_HEADERS, fd, now_ms, 0};
-            handle = (int)i + 1;
+            out = &cl->slots[i];
             break;
         }
     }
     pthread_mutex_unlock(&cl->lock);
-    return handle;
+    return out;
 }
 
-/* The slot of a handle under the lock, or NULL. */
-static slot_t *slot_of(connlimit_t *cl, int handle)
+void connlimit_close(connlimit_t *cl, slot_t *s)
 {
-    return handle >= 1 && (size_t)handle <= cl->o.slots ? &cl->slots[handle - 1] : NULL;
-}
-
-void connlimit_close(connlimit_t *cl, int handle)
-{
+    if (!s)
+        return;
     pthread_mutex_lock(&cl->lock);
-    slot_t *s = slot_of(cl, handle);
-    if (s)
-        *s = (slot_t){SLOT_FREE, -1, 0, 0};
+    *s = (slot_t){SLOT_FREE, -1, 0, 0};
     pthread_mutex_unlock(&cl->lock);
 }
 
-static void set_state(connlimit_t *cl, int handle, slot_state_t st, double now_ms)
+static void set_state(connlimit_t *cl, slot_t *s, slot_state_t st, double now_ms)
 {
+    if (!s)
+        return;
     pthread_mutex_lock(&cl->lock);
-    slot_t *s = slot_of(cl, handle);
-    if (s && s->state != SLOT_FREE) {
+    if (s->state != SLOT_FREE) {
         s->state = st;
         s->since_ms = now_ms;
         s->window_bytes = 0;
@@ -142,26 +138,27 @@ static void set_state(connlimit_t *cl, int handle, slot_state_t st, double now_m
     pthread_mutex_unlock(&cl->lock);
 }
 
-void connlimit_headers_done(connlimit_t *cl, int handle, int body, double now_ms)
+void connlimit_headers_done(connlimit_t *cl, slot_t *s, int body, double now_ms)
 {
-    set_state(cl, handle, body ? SLOT_BODY : SLOT_BUSY, now_ms);
+    set_state(cl, s, body ? SLOT_BODY : SLOT_BUSY, now_ms);
 }
 
-void connlimit_busy(connlimit_t *cl, int handle)
+void connlimit_busy(connlimit_t *cl, slot_t *s)
 {
-    set_state(cl, handle, SLOT_BUSY, 0);
+    set_state(cl, s, SLOT_BUSY, 0);
 }
 
-void connlimit_idle(connlimit_t *cl, int handle, double now_ms)
+void connlimit_idle(connlimit_t *cl, slot_t *s, double now_ms)
 {
-    set_state(cl, handle, SLOT_HEADERS, now_ms);
+    set_state(cl, s, SLOT_HEADERS, now_ms);
 }
 
-void connlimit_body(connlimit_t *cl, int handle, size_t n, double now_ms)
+void connlimit_body(connlimit_t *cl, slot_t *s, size_t n, double now_ms)
 {
+    if (!s)
+        return;
     pthread_mutex_lock(&cl->lock);
-    slot_t *s = slot_of(cl, handle);
-    if (s && s->state == SLOT_BODY) {
+    if (s->state == SLOT_BODY) {
         double window_ms = cl->o.rate_window_s * 1000.0;
         if (now_ms - s->since_ms >= window_ms &&
             (double)s->window_bytes >= (double)cl->o.min_body_rate * cl->o.rate_window_s) {

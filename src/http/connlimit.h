@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 typedef struct connlimit connlimit_t;
+typedef struct connlimit_slot connlimit_slot_t; /* one connection; NULL = untracked */
 
 typedef struct {
     size_t slots;               /* most connections tracked at once */
@@ -42,21 +43,22 @@ typedef struct {
 connlimit_t *connlimit_create(const connlimit_opts_t *o);
 void connlimit_destroy(connlimit_t *cl);
 
-/* Times are clock_now_ms() values.
- * Registers a new connection (fd) at time now_ms.  Returns a
- * slot handle >= 1, or 0 when every slot is taken (the connection then
- * simply has no deadline). */
-int connlimit_open(connlimit_t *cl, int fd, double now_ms);
-void connlimit_close(connlimit_t *cl, int slot);
+/* Times are clock_now_ms() values.  Every function taking a slot accepts
+ * NULL and then does nothing.
+ * Registers a new connection (fd) at time now_ms.  Returns its slot, or
+ * NULL when every slot is taken (the connection then has no deadline).
+ * The slot stays valid until connlimit_close(). */
+connlimit_slot_t *connlimit_open(connlimit_t *cl, int fd, double now_ms);
+void connlimit_close(connlimit_t *cl, connlimit_slot_t *slot);
 
 /* The request headers are in; body != 0 when a body is being read next. */
-void connlimit_headers_done(connlimit_t *cl, int slot, int body, double now_ms);
+void connlimit_headers_done(connlimit_t *cl, connlimit_slot_t *slot, int body, double now_ms);
 /* n more body bytes arrived. */
-void connlimit_body(connlimit_t *cl, int slot, size_t n, double now_ms);
+void connlimit_body(connlimit_t *cl, connlimit_slot_t *slot, size_t n, double now_ms);
 /* The request is being handled (no deadline) until connlimit_idle(). */
-void connlimit_busy(connlimit_t *cl, int slot);
+void connlimit_busy(connlimit_t *cl, connlimit_slot_t *slot);
 /* The response is done: the connection waits for the next request. */
-void connlimit_idle(connlimit_t *cl, int slot, double now_ms);
+void connlimit_idle(connlimit_t *cl, connlimit_slot_t *slot, double now_ms);
 
 /* Shuts down every late connection as of now_ms; returns how many (the
  * watchdog calls it; tests call it with their own clock).  *headers and

@@ -88,7 +88,7 @@ struct http_req {
     int refuse_now;      /* answer before reading the body, then close */
     int body_no_budget;  /* MAX_INFLIGHT_UPLOAD_BYTES reached mid-body: 503 */
     size_t reserved;     /* bytes of the upload budget this request holds */
-    int conn_slot;       /* connlimit handle of the connection, 0 = none */
+    connlimit_slot_t *conn_slot; /* the connection's deadlines, NULL = none */
     double started_ms;
     int sent; /* the response is queued */
     arena_t arena;

@@ -12,7 +12,6 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,7 +225,7 @@ static http_req_t *req_new(struct http_server *s, struct MHD_Connection *conn, c
     request_id(req);
     const union MHD_ConnectionInfo *sc =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    req->conn_slot = sc ? (int)(intptr_t)sc->socket_context : 0;
+    req->conn_slot = sc ? sc->socket_context : NULL;
     atomic_fetch_add(&s->in_flight, 1);
     return req;
 }
@@ -523,10 +522,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        int slot = ci ? connlimit_open(s->conns, ci->connect_fd, clock_now_ms()) : 0;
-        *socket_context = (void *)(intptr_t)slot;
+        *socket_context = ci ? connlimit_open(s->conns, ci->connect_fd, clock_now_ms()) : NULL;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        connlimit_close(s->conns, (int)(intptr_t)*socket_context);
+        connlimit_close(s->conns, *socket_context);
         *socket_context = NULL;
     }
 }

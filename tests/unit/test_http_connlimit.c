@@ -26,8 +26,8 @@ TEST(connlimit_header_deadline_is_absolute)
     REQUIRE(cl);
     int a[2], b[2];
     REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
-    int sa = connlimit_open(cl, a[0], 0), sb = connlimit_open(cl, b[0], 0);
-    CHECK(sa > 0 && sb > 0 && sa != sb);
+    connlimit_slot_t *sa = connlimit_open(cl, a[0], 0), *sb = connlimit_open(cl, b[0], 0);
+    CHECK(sa && sb && sa != sb);
     connlimit_headers_done(cl, sb, 0, 5000); /* b: headers in, being handled */
     size_t h = 0, s = 0;
     CHECK_EQ_INT(connlimit_sweep(cl, 9000, &h, &s), 0);
@@ -52,7 +52,7 @@ TEST(connlimit_min_body_rate_per_window)
     REQUIRE(cl);
     int a[2];
     REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
-    int sa = connlimit_open(cl, a[0], 0);
+    connlimit_slot_t *sa = connlimit_open(cl, a[0], 0);
     connlimit_headers_done(cl, sa, 1, 0);
     connlimit_body(cl, sa, 5000, 1000); /* a fast first window */
     size_t h, s;
@@ -71,15 +71,16 @@ TEST(connlimit_slots_and_budget)
 {
     connlimit_t *cl = make();
     REQUIRE(cl);
-    int slots[5];
+    connlimit_slot_t *slots[5];
     for (int i = 0; i < 5; i++)
         slots[i] = connlimit_open(cl, -1, 0);
-    CHECK(slots[3] > 0);
-    CHECK_EQ_INT(slots[4], 0); /* all 4 taken: no deadline, no crash */
+    CHECK(slots[3] != NULL);
+    CHECK(slots[4] == NULL); /* all 4 taken: no deadline, no crash */
     connlimit_close(cl, slots[0]);
     CHECK(connlimit_open(cl, -1, 0) == slots[0]);
-    connlimit_close(cl, 0);  /* no slot: ignored */
-    connlimit_close(cl, 99); /* out of range: ignored */
+    connlimit_close(cl, NULL); /* untracked: ignored */
+    connlimit_body(cl, NULL, 5, 0);
+    connlimit_idle(cl, NULL, 0);
     CHECK(connlimit_reserve(cl, 600));
     CHECK(!connlimit_reserve(cl, 401));
     CHECK(connlimit_reserve(cl, 400));
