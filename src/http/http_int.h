@@ -13,6 +13,7 @@
 #ifndef AI_HTTP_INT_H
 #define AI_HTTP_INT_H
 
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@
 #define HTTP_JSON_BODY_MAX    (64 * 1024)
 #define HTTP_MAX_RESP_HEADERS 16
 #define HTTP_CPU_WAIT_S       10.0 /* a search/ingest waits this long for a worker slot */
+#define HTTP_LIB_LOG_PER_S    10   /* a connection flood cannot flood the log */
 
 struct http_server {
     library_t *lib;
@@ -36,6 +38,11 @@ struct http_server {
     metrics_t *metrics;
     ratelimit_t *ratelimit;
     connlimit_t *conns; /* deadlines and the in-flight upload budget */
+    struct {            /* libmicrohttpd's own log lines: at most HTTP_LIB_LOG_PER_S */
+        pthread_mutex_t lock;
+        double window_ms;
+        int count, suppressed;
+    } liblog;
     sem_t cpu_slots; /* WORKERS */
     atomic_int in_flight;
     atomic_int stopping;

@@ -529,9 +529,36 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
 }
 
+/* Logs how many library lines were dropped in the last window, if any. */
+static void liblog_flush(struct http_server *s, int dropped)
+{
+    if (dropped > 0)
+        log_write(LOG_WARN, NULL, NULL, 0,
+                  "http: %d more libmicrohttpd messages were not logged (at most %d a second)",
+                  dropped, HTTP_LIB_LOG_PER_S);
+}
+
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct http_server *s = cls;
+    double now = clock_now_ms();
+    int emit = 1, dropped = 0;
+    pthread_mutex_lock(&s->liblog.lock);
+    if (now - s->liblog.window_ms >= 1000.0) {
+        dropped = s->liblog.suppressed;
+        s->liblog.suppressed = s->liblog.count = 0;
+        s->liblog.window_ms = now;
+    }
+    if (s->liblog.count >= HTTP_LIB_LOG_PER_S) {
+        s->liblog.suppressed++;
+        emit = 0;
+    } else {
+        s->liblog.count++;
+    }
+    pthread_mutex_unlock(&s->liblog.lock);
+    liblog_flush(s, dropped);
+    if (!emit)
+        return;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
@@ -591,6 +618,7 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
     }
     s->lib = lib;
     s->cfg = cfg;
+    pthread_mutex_init(&s->liblog.lock, NULL);
     s->metrics = metrics_create();
     s->ratelimit = ratelimit_create(cfg->rate_limit_per_min);
     connlimit_opts_t co = {.slots = CONN_SLOTS,
@@ -654,6 +682,8 @@ void http_server_stop(http_server_t *s, double grace_s)
     }
     sem_destroy(&s->cpu_slots);
     connlimit_destroy(s->conns);
+    liblog_flush(s, s->liblog.suppressed);
+    pthread_mutex_destroy(&s->liblog.lock);
     metrics_destroy(s->metrics);
     ratelimit_destroy(s->ratelimit);
     free(s);

@@ -164,6 +164,8 @@ test('MAX_CONN_PER_IP: 300 slow connections from one address; others are still s
   const ok = results.filter(Boolean).length;
   assert.ok(ok >= 99, `${ok} of ${results.length} normal requests answered within 1 s`);
   assert.ok(open <= 16, `${open} slow connections open (MAX_CONN_PER_IP=16)`);
+  const refusals = srv.logText().split('\n').filter((l) => l.includes('connection limit')).length;
+  assert.ok(refusals <= 60, `${refusals} refusal lines: the library's log lines are rate-limited`);
 });
 
 test('MAX_INFLIGHT_UPLOAD_BYTES: a declared body beyond the budget is 503 with Retry-After', async () => {
