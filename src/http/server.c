@@ -234,7 +234,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    (void)toe;
     struct http_server *s = cls;
     http_req_t *req = *con_cls;
     if (!req)
@@ -251,7 +250,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (req->resp.fd >= 0)
         close(req->resp.fd);
     connlimit_release(s->conns, req->reserved);
-    connlimit_idle(s->conns, req->conn_slot, clock_now_ms());
+    /* only a cleanly finished request leaves a connection that waits for
+     * the next one; otherwise it is closing (its slot may already be gone) */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        connlimit_idle(s->conns, req->conn_slot, clock_now_ms());
     free(req->body);
     strbuf_release(&req->resp.body);
     arena_release(&req->arena);

@@ -121,6 +121,24 @@ test('request headers not complete within HEADER_TIMEOUT_S: the connection is cl
   assert.ok(took >= 1800 && took < 6000, `closed after ${took} ms`);
 });
 
+test('keep-alive: a second request within the deadline is served; an idle connection is closed after it', async () => {
+  const sock = net.connect({ port, host: '127.0.0.1' });
+  await new Promise((r) => sock.on('connect', r));
+  let data = '';
+  sock.on('data', (d) => { data += d.toString('latin1'); });
+  const closed = new Promise((r) => sock.on('close', r));
+  const req = 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n';
+  sock.write(req);
+  await sleep(1000);
+  sock.write(req);
+  await sleep(500);
+  assert.equal((data.match(/HTTP\/1\.1 200/g) || []).length, 2, data.slice(0, 300));
+  const t0 = Date.now();
+  await closed;
+  const idle = Date.now() - t0;
+  assert.ok(idle >= 1000 && idle < 4500, `idle connection closed after ${idle} ms`);
+});
+
 test('a body slower than MIN_BODY_RATE_BYTES is cut off', async () => {
   const t0 = Date.now();
   const sock = net.connect({ port, host: '127.0.0.1' });
