@@ -24,7 +24,7 @@
 #include "base/error.h"
 
 #define CONFIG_STR_MAX      1024
-#define CONFIG_MAX_SETTINGS 32
+#define CONFIG_MAX_SETTINGS 64
 
 typedef struct {
     char data_dir[CONFIG_STR_MAX];
