@@ -35,7 +35,7 @@ done
   127.0.0.1 >/dev/null
 start_server() { # $1 = log file, rest = extra environment
   local log=$1; shift
-  env DATA_DIR="$work/data" PORT=0 RATE_LIMIT_PER_MIN=0 "$@" "$BIN" serve 2>"$log" &
+  env DATA_DIR="$work/data" PORT=0 RATE_LIMIT_PER_MIN=0 MAX_CONN_PER_IP=64 "$@" "$BIN" serve 2>"$log" &
   pids+=($!)
 }
 pids=()

@@ -32,6 +32,7 @@
     X(FILE_NOT_FOUND, 404, "The stored audio file is missing")                                     \
     X(METHOD_NOT_ALLOWED, 405, "Method not allowed")                                               \
     X(PAYLOAD_TOO_LARGE, 413, "Request body too large")                                            \
+    X(RANGE_NOT_SATISFIABLE, 416, "The requested range is not satisfiable")                        \
     X(RATE_LIMITED, 429, "Too many requests")                                                      \
     X(INTERNAL_ERROR, 500, "Internal server error")                                                \
     X(SERVICE_UNAVAILABLE, 503, "Service unavailable")                                             \

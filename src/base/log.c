@@ -28,13 +28,39 @@ int log_level_parse(const char *s)
     return -1;
 }
 
+void log_text_escape(strbuf_t *sb, const char *s, int quote)
+{
+    int q = quote && (!*s || strpbrk(s, " \"=") != NULL);
+    if (q)
+        strbuf_append(sb, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c == '\\' || (q && c == '"')) {
+            char esc[3] = {'\\', (char)c, 0};
+            strbuf_append(sb, esc);
+        } else if (c == '\n') {
+            strbuf_append(sb, "\\n");
+        } else if (c == '\r') {
+            strbuf_append(sb, "\\r");
+        } else if (c == '\t') {
+            strbuf_append(sb, "\\t");
+        } else if (c < 0x20 || c == 0x7f) {
+            strbuf_printf(sb, "\\x%02x", c);
+        } else {
+            strbuf_appendn(sb, (const char *)p, 1);
+        }
+    }
+    if (q)
+        strbuf_append(sb, "\"");
+}
+
 static void put_field_value(strbuf_t *sb, const log_field_t *f, int json)
 {
     if (f->str) {
         if (json)
             strbuf_json_string(sb, f->str);
         else
-            strbuf_append(sb, f->str);
+            log_text_escape(sb, f->str, 1);
     } else {
         strbuf_printf(sb, "%.6g", f->num);
     }
@@ -73,9 +99,12 @@ void log_write(log_level_t level, const char *request_id, const log_field_t *fie
         strbuf_append(&sb, "}\n");
     } else {
         strbuf_printf(&sb, "%s %-5s ", ts, level_names[level]);
-        if (request_id)
-            strbuf_printf(&sb, "[req=%s] ", request_id);
-        strbuf_append(&sb, msg);
+        if (request_id) {
+            strbuf_append(&sb, "[req=");
+            log_text_escape(&sb, request_id, 0);
+            strbuf_append(&sb, "] ");
+        }
+        log_text_escape(&sb, msg, 0);
         for (size_t i = 0; i < nfields; i++) {
             strbuf_printf(&sb, " %s=", fields[i].key);
             put_field_value(&sb, &fields[i], 0);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 typedef enum { T_STR, T_INT, T_DOUBLE, T_ENUM, T_URL } setting_type_t;
@@ -44,7 +45,8 @@ typedef struct {
 static const setting_t settings[] = {
     STR(data_dir, "DATA_DIR", "./data", 0, "originals, fingerprint index, vectors, SQLite file"),
     URL(database_url, "DATABASE_URL", "",
-        "sqlite://|postgresql://|postgres://|postgresql+asyncpg://|postgresql+psycopg://",
+        "sqlite://|postgresql://|postgres://|postgresql+asyncpg://|postgresql+psycopg://|"
+        "postgresql+psycopg2://",
         "metadata store; default sqlite:///DATA_DIR/audio_ident.db"),
     URL(qdrant_url, "QDRANT_URL", "", "http://|https://",
         "Qdrant base URL; unset = embedded vector store"),
@@ -67,6 +69,14 @@ static const setting_t settings[] = {
     STR(cors_origins, "CORS_ORIGINS", "", 0, "comma-separated allowed origins; empty = same origin"),
     INT(rate_limit_per_min, "RATE_LIMIT_PER_MIN", "120", 0, 1000000,
         "search requests per client IP per minute (0 = off)"),
+    INT(max_conn_per_ip, "MAX_CONN_PER_IP", "16", 1, 256,
+        "open connections per client address (TCP peer), loopback included"),
+    DBL(header_timeout_s, "HEADER_TIMEOUT_S", "10", 1, 300,
+        "request headers (and an idle keep-alive connection) must arrive within this"),
+    INT(min_body_rate, "MIN_BODY_RATE_BYTES", "1024", 0, 1073741824.0,
+        "a request body must arrive at >= this many bytes/s in every 10 s (0 = off)"),
+    INT(max_inflight_upload_bytes, "MAX_INFLIGHT_UPLOAD_BYTES", "536870912", 1048576,
+        68719476736.0, "request bodies held in memory at once, all clients (beyond: 503)"),
     INT(workers, "WORKERS", "0", 0, 256, "worker threads; 0 = number of cores"),
     ENUM(log_format, "LOG_FORMAT", "text", "text|json", "log line format"),
     ENUM(log_level, "LOG_LEVEL", "info", "debug|info|warn|error", "minimum log level"),
@@ -101,15 +111,50 @@ static int in_choices(const char *choices, const char *v, int prefix)
     return 0;
 }
 
+/* 1 when a postgres URL's userinfo holds a raw '@' or '/' (libpq would
+ * then read part of the password as host, port or database, and print it
+ * in its errors). */
+static int pg_userinfo_ambiguous(const char *v)
+{
+    if (strncasecmp(v, "postgres", 8) != 0)
+        return 0;
+    const char *rest = strstr(v, "://");
+    if (!rest)
+        return 0;
+    rest += 3;
+    size_t n = strcspn(rest, "?#");
+    const char *last_at = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (rest[i] == '@')
+            last_at = rest + i;
+    if (!last_at)
+        return 0;
+    for (const char *p = rest; p < last_at; p++)
+        if (*p == '@' || *p == '/')
+            return 1;
+    return 0;
+}
+
 static ai_err_t set_value(config_t *cfg, const setting_t *s, const char *v, ai_error_t *err)
 {
     char *base = (char *)cfg + s->offset;
     switch (s->type) {
     case T_URL:
-        if (*v && !in_choices(s->choices, v, 1))
+        if (*v && !in_choices(s->choices, v, 1)) {
+            char shown[CONFIG_STR_MAX];
+            config_redact_url(v, shown, sizeof shown);
             return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
                                 "%s: must start with one of %s, got \"%.80s\"", s->name,
-                                s->choices, v);
+                                s->choices, shown);
+        }
+        if (pg_userinfo_ambiguous(v)) {
+            char shown[CONFIG_STR_MAX];
+            config_redact_url(v, shown, sizeof shown);
+            return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
+                                "%s: the user or password holds a raw '@' or '/'; "
+                                "percent-encode it (%%40, %%2F), got \"%.80s\"",
+                                s->name, shown);
+        }
         /* fall through */
     case T_STR:
     case T_ENUM:
@@ -405,22 +450,126 @@ ai_err_t config_load(config_t *cfg, const char *env_file, ai_error_t *err)
 
 /* ---------------------------------------------------------------- printing */
 
+/* Bounded writer for config_redact_url. */
+typedef struct {
+    char *out;
+    size_t n, len;
+} redact_buf_t;
+
+static void rb_put(redact_buf_t *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && b->len + 1 < b->n; i++)
+        b->out[b->len++] = s[i];
+    b->out[b->len] = '\0';
+}
+
+/* 1 when a query / DSN key names a secret (password, sslpassword, token,
+ * api-key, secret, …). */
+static int secret_key(const char *k, size_t n)
+{
+    static const char *const words[] = {"pass", "pwd", "secret", "token", "key"};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t wl = strlen(words[w]);
+        for (size_t i = 0; i + wl <= n; i++)
+            if (strncasecmp(k + i, words[w], wl) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* key=value pairs separated by '&' (query) or blanks (keyword DSN, where a
+ * value may be 'quoted' with \-escapes): secret values become ***. */
+static void redact_pairs(redact_buf_t *b, const char *p, int dsn)
+{
+    while (*p) {
+        size_t sep = dsn ? strspn(p, " \t\r\n") : strspn(p, "&;");
+        rb_put(b, p, sep);
+        p += sep;
+        if (!*p)
+            break;
+        size_t klen = dsn ? strcspn(p, "= \t\r\n") : strcspn(p, "=&;");
+        const char *v = p + klen;
+        int secret = secret_key(p, klen);
+        rb_put(b, p, klen);
+        if (dsn) { /* libpq allows blanks around '=' */
+            const char *e = v + strspn(v, " \t");
+            if (*e == '=')
+                v = e;
+        }
+        if (*v != '=') {
+            p = v;
+            continue;
+        }
+        const char *ve = v + 1;
+        if (dsn) {
+            while (*ve == ' ' || *ve == '\t')
+                ve++;
+            if (*ve == '\'') {
+                for (ve++; *ve && *ve != '\''; ve++)
+                    if (*ve == '\\' && ve[1])
+                        ve++;
+                if (*ve)
+                    ve++;
+            } else {
+                ve += strcspn(ve, " \t\r\n");
+            }
+        } else {
+            ve += strcspn(ve, "&;");
+        }
+        if (secret)
+            rb_put(b, "=***", 4);
+        else
+            rb_put(b, v, (size_t)(ve - v));
+        p = ve;
+    }
+}
+
 void config_redact_url(const char *url, char *out, size_t n)
 {
-    /* userinfo is the part of the authority before its last '@' */
-    const char *scheme = strstr(url, "://");
-    const char *auth = scheme ? scheme + 3 : NULL;
-    size_t auth_len = auth ? strcspn(auth, "/?#") : 0;
-    const char *at = NULL;
-    for (size_t i = 0; i < auth_len; i++)
-        if (auth[i] == '@')
-            at = auth + i;
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (!colon) {
-        snprintf(out, n, "%s", url);
+    if (!n)
+        return;
+    redact_buf_t b = {out, n, 0};
+    out[0] = '\0';
+    const char *sep = strstr(url, "://");
+    if (!sep) { /* a keyword DSN (host=… password=…) or something else */
+        redact_pairs(&b, url, 1);
         return;
     }
-    snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+    const char *rest = sep + 3;
+    rb_put(&b, url, (size_t)(rest - url));
+    /* userinfo ends at the last '@', so a raw password holding '@', ':' or
+     * '/' is masked whole (a stray '@' later in the URL masks more, never
+     * less).  For http(s) an '@' after the first '/' is part of the path. */
+    const char *first_at = strchr(rest, '@');
+    const char *slash = strchr(rest, '/');
+    int http = strncasecmp(url, "http", 4) == 0;
+    const char *host = rest;
+    if (first_at && (!http || !slash || first_at < slash)) {
+        const char *last_at = strrchr(rest, '@');
+        const char *colon = memchr(rest, ':', (size_t)(first_at - rest));
+        if (colon) {
+            rb_put(&b, rest, (size_t)(colon - rest));
+            rb_put(&b, ":***", 4);
+        } else if (last_at != first_at) {
+            rb_put(&b, rest, (size_t)(first_at - rest));
+            rb_put(&b, ":***", 4);
+        } else {
+            rb_put(&b, rest, (size_t)(first_at - rest));
+        }
+        host = last_at;
+    }
+    size_t path_len = strcspn(host, "?#");
+    rb_put(&b, host, path_len);
+    if (host[path_len] == '?') {
+        rb_put(&b, "?", 1);
+        size_t qlen = strcspn(host + path_len + 1, "#");
+        char query[CONFIG_STR_MAX * 2];
+        snprintf(query, sizeof query, "%.*s", (int)qlen, host + path_len + 1);
+        redact_pairs(&b, query, 0);
+        rb_put(&b, host + path_len + 1 + qlen, strlen(host + path_len + 1 + qlen));
+    } else {
+        rb_put(&b, host + path_len, strlen(host + path_len));
+    }
 }
 
 void config_print(const config_t *cfg, FILE *out)

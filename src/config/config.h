@@ -30,7 +30,7 @@
 #include "base/error.h"
 
 #define CONFIG_STR_MAX      1024
-#define CONFIG_MAX_SETTINGS 32
+#define CONFIG_MAX_SETTINGS 64
 #define CONFIG_WARNINGS_MAX 1024
 
 typedef struct {
@@ -52,6 +52,10 @@ typedef struct {
     char admin_token[CONFIG_STR_MAX];
     char cors_origins[CONFIG_STR_MAX];
     long long rate_limit_per_min;
+    long long max_conn_per_ip;    /* open connections per client address */
+    double header_timeout_s;      /* request headers must be in within this */
+    long long min_body_rate;      /* bytes/s over every 10 s of a body, 0 = off */
+    long long max_inflight_upload_bytes; /* request bodies held at once, all clients */
     long long workers;            /* 0 in the environment = number of cores */
     char log_format[16];          /* text | json */
     char log_level[16];           /* debug | info | warn | error */
@@ -98,8 +102,13 @@ ai_err_t config_parse_env_text(const char *text, size_t len, config_env_set_fn s
 /* Prints "NAME=value  (source)  # help" for every setting, secrets masked. */
 void config_print(const config_t *cfg, FILE *out);
 
-/* Copies url into out with any password replaced by "***"
- * (postgresql://user:secret@host/db -> postgresql://user:***@host/db). */
+/* Copies url into out (truncated to n) with every secret replaced by "***":
+ * the password of the userinfo (postgresql://user:secret@host/db ->
+ * postgresql://user:***@host/db, also a raw password holding '@', ':' or
+ * '/'), query parameters whose name holds pass/pwd/secret/token/key
+ * (?password=… -> ?password=***), and the same keys of a keyword DSN
+ * (host=h password='x y' -> host=h password=***).  Used wherever a URL is
+ * printed or put into an error. */
 void config_redact_url(const char *url, char *out, size_t n);
 
 #endif

@@ -211,26 +211,39 @@ static void set_unknown(clientaddr_t *out)
     out->loopback = 0;
 }
 
+int clientaddr_key(const struct sockaddr *sa, unsigned char out[16])
+{
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        memcpy(out, v4_mapped, 12);
+        memcpy(out + 12, &in->sin_addr, 4);
+        return 1;
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        memcpy(out, &in6->sin6_addr, 16);
+        return 1;
+    }
+    return 0;
+}
+
+int clientaddr_trusted(const clientaddr_proxies_t *proxies, const unsigned char key[16])
+{
+    return trusted(proxies, key);
+}
+
 void clientaddr_resolve(const clientaddr_proxies_t *proxies, const struct sockaddr *peer,
                         const char *forwarded, const char *x_forwarded_for, clientaddr_t *out)
 {
     memset(out, 0, sizeof *out);
     set_unknown(out);
     unsigned char a[16];
-    if (!peer)
+    if (!clientaddr_key(peer, a))
         return;
     if (peer->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)peer;
-        memcpy(a, v4_mapped, 12);
-        memcpy(a + 12, &in->sin_addr, 4);
         format_ip(a, out->ip, sizeof out->ip);
-    } else if (peer->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)peer;
-        memcpy(a, &in6->sin6_addr, 16);
-        if (!inet_ntop(AF_INET6, a, out->ip, sizeof out->ip))
-            return set_unknown(out);
-    } else {
-        return;
+    } else if (!inet_ntop(AF_INET6, a, out->ip, sizeof out->ip)) {
+        return set_unknown(out);
     }
     out->loopback = is_loopback(a);
     if (!trusted(proxies, a))

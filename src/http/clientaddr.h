@@ -56,6 +56,13 @@ typedef struct {
 
 ai_err_t clientaddr_proxies_parse(const char *list, clientaddr_proxies_t *out, ai_error_t *err);
 
+/* The 16-byte form of a socket address (IPv4 as ::ffff:a.b.c.d) in out.
+ * Returns 1, or 0 when sa is NULL or neither IPv4 nor IPv6. */
+int clientaddr_key(const struct sockaddr *sa, unsigned char out[16]);
+
+/* 1 when the address (clientaddr_key form) is one of the trusted proxies. */
+int clientaddr_trusted(const clientaddr_proxies_t *proxies, const unsigned char key[16]);
+
 /* Resolves the client of a request from peer `peer` (NULL = unknown) with
  * the values of its Forwarded and X-Forwarded-For headers (NULL when
  * absent; several header lines joined with ", "). */

@@ -1,9 +1,9 @@
 /* POST /api/v1/ingest (admin): one uploaded file, or a server directory. */
 #include "http/http_int.h"
 #include "base/fsutil.h"
+#include "http/fields.h"
 #include "http/multipart.h"
 
-#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,21 +106,39 @@ static void ingest_file(http_req_t *req, const multipart_part_t *audio,
 /* {"directory": "..."} */
 static void ingest_json(http_req_t *req)
 {
-    json_error_t je;
-    json_t *root = req->body_len <= HTTP_JSON_BODY_MAX
-                       ? json_loadb((const char *)req->body, req->body_len, 0, &je)
-                       : NULL;
-    const char *dir = root ? json_string_value(json_object_get(root, "directory")) : NULL;
-    if (!dir || !*dir) {
+    ai_error_t e;
+    char dir[PATH_MAX];
+    if (http_ingest_json_dir(req->body, req->body_len, HTTP_JSON_BODY_MAX, dir, sizeof dir, &e) !=
+        AI_OK) {
+        http_reply_error(req, &e);
+        return;
+    }
+    ingest_directory(req, dir);
+}
+
+/* title, artist, album: optional, at most HTTP_TAG_MAX_BYTES, no control
+ * bytes.  0 with the error sent. */
+static int tag_fields_ok(http_req_t *req, const multipart_part_t *parts, size_t n)
+{
+    static const char *const tags[] = {"title", "artist", "album"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        size_t count;
+        const multipart_part_t *p = multipart_find(parts, n, tags[i], &count);
+        if (!p)
+            continue;
+        if (count == 1 &&
+            http_field_text_ok((const char *)p->data, p->len, HTTP_TAG_MAX_BYTES))
+            continue;
         ai_error_t e;
         ai_error_set(&e, AI_ERR_VALIDATION_ERROR,
-                     "expected a JSON object with a \"directory\" string");
-        ai_error_details(&e, "{\"field\":\"directory\"}");
+                     count > 1 ? "the field %s appears more than once"
+                               : "%s must be at most %d bytes of text without control characters",
+                     tags[i], HTTP_TAG_MAX_BYTES);
+        ai_error_details(&e, "{\"field\":\"%s\"}", tags[i]);
         http_reply_error(req, &e);
-    } else {
-        ingest_directory(req, dir);
+        return 0;
     }
-    json_decref(root);
+    return 1;
 }
 
 void h_ingest(http_req_t *req)
@@ -150,6 +168,8 @@ void h_ingest(http_req_t *req)
         ingest_directory(req, dir);
         return;
     }
+    if (!tag_fields_ok(req, parts, n))
+        return;
     library_ingest_opts_t o = {.title = part_text(req, parts, n, "title"),
                                .artist = part_text(req, parts, n, "artist"),
                                .album = part_text(req, parts, n, "album"),

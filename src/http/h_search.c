@@ -1,10 +1,9 @@
 /* POST /api/v1/search: multipart audio + mode + max_results → search_run. */
 #include "http/http_int.h"
+#include "http/fields.h"
 #include "http/multipart.h"
 #include "search/search.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* A form field as a C string in the arena; NULL when absent. */
@@ -55,31 +54,33 @@ static int parse_form(http_req_t *req, search_opts_t *o, const multipart_part_t 
         http_reply_error(req, &e);
         return 0;
     }
-    const char *mode = field_text(req, multipart_find(parts, n, "mode", NULL));
+    const multipart_part_t *mode = multipart_find(parts, n, "mode", NULL);
     o->mode = SEARCH_MODE_BOTH;
     if (mode) {
-        int m = search_mode_parse(mode);
+        static const char *const modes[] = {"exact", "vibe", "both"};
+        int m = -1;
+        for (int i = 0; i < 3; i++)
+            if (http_field_is((const char *)mode->data, mode->len, modes[i]))
+                m = search_mode_parse(modes[i]);
         if (m < 0) {
             reply_field_error(req, "mode",
                               arena_sprintf(&req->arena,
                                             "mode must be exact, vibe or both (got \"%.40s\")",
-                                            mode));
+                                            field_text(req, mode)));
             return 0;
         }
         o->mode = (search_mode_t)m;
     }
-    const char *mr = field_text(req, multipart_find(parts, n, "max_results", NULL));
+    const multipart_part_t *mr = multipart_find(parts, n, "max_results", NULL);
     o->max_results = 10;
     if (mr) {
-        char *end;
-        errno = 0;
-        long v = strtol(mr, &end, 10);
-        if (!*mr || *end || errno || v < 1 || v > SEARCH_MAX_RESULTS) {
+        long v;
+        if (!http_field_int((const char *)mr->data, mr->len, 1, SEARCH_MAX_RESULTS, &v)) {
             reply_field_error(req, "max_results",
                               arena_sprintf(&req->arena,
                                             "max_results must be an integer between 1 and %d "
                                             "(got \"%.40s\")",
-                                            SEARCH_MAX_RESULTS, mr));
+                                            SEARCH_MAX_RESULTS, field_text(req, mr)));
             return 0;
         }
         o->max_results = (size_t)v;

@@ -1,12 +1,12 @@
 /* /api/v1/tracks: list, detail, delete and the stored audio (Range, ETag). */
 #include "http/http_int.h"
+#include "http/fields.h"
 #include "audio/audio.h"
 #include "base/clock.h"
 #include "base/uuid.h"
 #include "meta/meta.h"
 #include "search/search.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,13 +19,12 @@
  * it is malformed or out of range. */
 static long query_int(http_req_t *req, const char *name, long def, long lo, long hi)
 {
-    const char *v = http_req_query(req, name);
+    size_t len = 0;
+    const char *v = http_req_query_n(req, name, &len);
     if (!v)
         return def;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || errno || n < lo || n > hi) {
+    long n;
+    if (!http_field_int(v, len, lo, hi, &n)) {
         ai_error_t e;
         ai_error_clear(&e);
         ai_error_set(&e, AI_ERR_VALIDATION_ERROR, "%s must be an integer between %ld and %ld", name,
@@ -45,10 +44,12 @@ void h_tracks_list(http_req_t *req)
     long size = query_int(req, "pageSize", 50, 1, META_PAGE_SIZE_MAX);
     if (size < 0)
         return;
-    const char *search = http_req_query(req, "search");
-    if (search && strlen(search) > META_SEARCH_MAX) {
+    size_t search_len = 0;
+    const char *search = http_req_query_n(req, "search", &search_len);
+    if (search && !http_field_text_ok(search, search_len, META_SEARCH_MAX)) {
         ai_error_t e;
-        ai_error_set(&e, AI_ERR_VALIDATION_ERROR, "search is longer than %d bytes",
+        ai_error_set(&e, AI_ERR_VALIDATION_ERROR,
+                     "search must be at most %d bytes without control characters",
                      META_SEARCH_MAX);
         ai_error_details(&e, "{\"field\":\"search\"}");
         http_reply_error(req, &e);
@@ -187,15 +188,6 @@ int http_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *le
     return 1;
 }
 
-static int etag_matches(const char *inm, const char *etag)
-{
-    if (!inm)
-        return 0;
-    if (strcmp(inm, "*") == 0)
-        return 1;
-    return strstr(inm, etag) != NULL;
-}
-
 void h_track_audio(http_req_t *req)
 {
     meta_track_t t;
@@ -221,7 +213,7 @@ void h_track_audio(http_req_t *req)
     http_resp_header(req, "Cache-Control", "private, max-age=3600");
     req->resp.content_type = audio_format_mime(audio_format_from_name(t.format));
     meta_track_release(&t);
-    if (etag_matches(http_req_header(req, "If-None-Match"), etag)) {
+    if (http_etag_list_matches(http_req_header(req, "If-None-Match"), etag)) {
         close(fd);
         req->resp.status = 304;
         return;
@@ -230,17 +222,17 @@ void h_track_audio(http_req_t *req)
     const char *range = http_req_header(req, "Range");
     const char *if_range = http_req_header(req, "If-Range");
     int r =
-        if_range && strcmp(if_range, etag) != 0 ? 0 : http_parse_range(range, size, &start, &len);
+        if_range && !http_if_range_matches(if_range, etag) ? 0
+                                                           : http_parse_range(range, size, &start, &len);
     char cr[96];
     if (r < 0) {
         close(fd);
         snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
         http_resp_header(req, "Content-Range", cr);
         ai_error_t e;
-        ai_error_set(&e, AI_ERR_VALIDATION_ERROR, "range %s is not satisfiable (size %llu)", range,
-                     (unsigned long long)size);
+        ai_error_set(&e, AI_ERR_RANGE_NOT_SATISFIABLE, "range %.80s is not satisfiable (size %llu)",
+                     range, (unsigned long long)size);
         http_reply_error(req, &e);
-        req->resp.status = 416;
         return;
     }
     req->resp.fd = fd;

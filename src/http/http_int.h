@@ -13,6 +13,7 @@
 #ifndef AI_HTTP_INT_H
 #define AI_HTTP_INT_H
 
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "base/arena.h"
 #include "base/strbuf.h"
 #include "http/clientaddr.h"
+#include "http/connlimit.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
@@ -29,12 +31,19 @@
 #define HTTP_JSON_BODY_MAX    (64 * 1024)
 #define HTTP_MAX_RESP_HEADERS 16
 #define HTTP_CPU_WAIT_S       10.0 /* a search/ingest waits this long for a worker slot */
+#define HTTP_LIB_LOG_PER_S    10   /* a connection flood cannot flood the log */
 
 struct http_server {
     library_t *lib;
     const config_t *cfg;
     metrics_t *metrics;
     ratelimit_t *ratelimit;
+    connlimit_t *conns; /* deadlines and the in-flight upload budget */
+    struct {            /* libmicrohttpd's own log lines: at most HTTP_LIB_LOG_PER_S */
+        pthread_mutex_t lock;
+        double window_ms;
+        int count, suppressed;
+    } liblog;
     sem_t cpu_slots; /* WORKERS */
     atomic_int in_flight;
     atomic_int stopping;
@@ -88,6 +97,10 @@ struct http_req {
     unsigned char *body;
     size_t body_len, body_alloc, body_cap, body_drained;
     int body_overflow;
+    int refuse_now;      /* answer before reading the body, then close */
+    int body_no_budget;  /* MAX_INFLIGHT_UPLOAD_BYTES reached mid-body: 503 */
+    size_t reserved;     /* bytes of the upload budget this request holds */
+    connlimit_slot_t *conn_slot; /* the connection's deadlines, NULL = none */
     double started_ms;
     int sent; /* the response is queued */
     arena_t arena;
@@ -103,10 +116,20 @@ const http_route_t *http_route_match(const char *method, const char *path, char 
 /* server.c: request accessors and replies */
 const char *http_req_header(http_req_t *req, const char *name);
 const char *http_req_query(http_req_t *req, const char *name);
+/* The decoded query value and its length (it may hold a NUL from "%00"). */
+const char *http_req_query_n(http_req_t *req, const char *name, size_t *len);
 void http_resp_header(http_req_t *req, const char *name, const char *value);
 /* Status + the JSON already written to req->resp.body. */
 void http_reply_json(http_req_t *req, int status);
+/* Sends err as the error object.  A 500 or 503 from below the HTTP layer
+ * may carry internals (a store's address, an errno text): it is logged
+ * with the request id and the client gets the generic message. */
 void http_reply_error(http_req_t *req, const ai_error_t *err);
+/* The message a client sees for err: its own, or for a 500/503 that is not
+ * public (not written by the HTTP layer itself) the code's generic text
+ * with the request id.  Returns 1 when replaced. */
+int http_client_message(const ai_error_t *err, int public, const char *request_id, char *out,
+                        size_t n);
 void http_reply_code(http_req_t *req, ai_err_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Takes a worker slot for CPU-heavy work (waits up to HTTP_CPU_WAIT_S);

@@ -72,6 +72,16 @@ static ai_err_t boundary_of(arena_t *a, const char *ct, char *out, ai_error_t *e
     return AI_OK;
 }
 
+ai_err_t multipart_boundary(arena_t *a, const char *content_type, char *out, size_t n,
+                            ai_error_t *err)
+{
+    char delim[BOUNDARY_MAX + 3];
+    ai_err_t rc = boundary_of(a, content_type, delim, err);
+    if (rc == AI_OK && snprintf(out, n, "%s", delim + 2) >= (int)n)
+        rc = ai_error_set(err, AI_ERR_VALIDATION_ERROR, "multipart boundary too long");
+    return rc;
+}
+
 static const unsigned char *find(const unsigned char *h, size_t hn, const char *needle, size_t nn)
 {
     return memmem(h, hn, needle, nn);

@@ -41,6 +41,12 @@ ai_err_t multipart_parse(arena_t *a, const char *content_type, const unsigned ch
 const multipart_part_t *multipart_find(const multipart_part_t *parts, size_t n, const char *name,
                                        size_t *count);
 
+/* The boundary parameter of a multipart/form-data Content-Type (quoted or
+ * bare, 1..70 bytes) copied into out (n >= 71 bytes fits any);
+ * VALIDATION_ERROR otherwise.  Temporary memory comes from a. */
+ai_err_t multipart_boundary(arena_t *a, const char *content_type, char *out, size_t n,
+                            ai_error_t *err);
+
 /* 1 when content_type is multipart/form-data (case-insensitive type). */
 int multipart_is_form(const char *content_type);
 

@@ -1,6 +1,7 @@
 /* The HTTP core on libmicrohttpd: request lifecycle, body caps, guards
  * (admin, rate limit, CORS), responses, access log and metrics. */
 #include "http/http_int.h"
+#include "http/fields.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/uuid.h"
@@ -24,7 +25,12 @@
 #define CONN_MEMORY_LIMIT  (32 * 1024) /* MHD drops a request whose headers exceed it */
 #define HEADERS_MAX        (16 * 1024) /* API.md: request headers <= 16 KB */
 #define CONN_TIMEOUT_S     60
-#define OVERFLOW_DRAIN_MAX (1024 * 1024)
+/* A body past its cap is read and dropped up to this many more bytes, so
+ * the client still gets its 413/503; beyond, the connection is cut. */
+#define OVERFLOW_DRAIN_MAX (64 * 1024 * 1024)
+#define CONN_SLOTS         (HTTP_MAX_CONNECTIONS + 16)
+#define BODY_RATE_WINDOW_S 10.0
+#define BUDGET_RETRY_S     "5"
 
 /* ------------------------------------------------------------ accessors */
 
@@ -36,6 +42,16 @@ const char *http_req_header(http_req_t *req, const char *name)
 const char *http_req_query(http_req_t *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_req_query_n(http_req_t *req, const char *name, size_t *len)
+{
+    const char *v = NULL;
+    *len = 0;
+    if (MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
+                                      len) != MHD_YES)
+        return NULL;
+    return v;
 }
 
 void http_resp_header(http_req_t *req, const char *name, const char *value)
@@ -52,20 +68,40 @@ void http_reply_json(http_req_t *req, int status)
     req->resp.content_type = "application/json";
 }
 
-void http_reply_error(http_req_t *req, const ai_error_t *err)
+int http_client_message(const ai_error_t *err, int public, const char *request_id, char *out,
+                        size_t n)
 {
     ai_err_t code = err->code == AI_OK ? AI_ERR_INTERNAL_ERROR : err->code;
-    const char *msg = err->message[0] ? err->message : ai_err_default_message(code);
-    if (code == AI_ERR_INTERNAL_ERROR) {
-        /* logged with the request id, never sent: internals stay inside */
-        log_write(LOG_ERROR, req->request_id, NULL, 0, "internal error: %s", msg);
-        msg = ai_err_default_message(code);
+    if (!public && (code == AI_ERR_INTERNAL_ERROR || code == AI_ERR_SERVICE_UNAVAILABLE)) {
+        snprintf(out, n, "%s (request %s; details are in the server log)",
+                 ai_err_default_message(code), request_id);
+        return 1;
+    }
+    snprintf(out, n, "%s", err->message[0] ? err->message : ai_err_default_message(code));
+    return 0;
+}
+
+/* Writes the error object; a replaced message is logged with the request id. */
+static void reply_error(http_req_t *req, const ai_error_t *err, int public)
+{
+    ai_err_t code = err->code == AI_OK ? AI_ERR_INTERNAL_ERROR : err->code;
+    char msg[AI_ERROR_MSG_MAX];
+    if (http_client_message(err, public, req->request_id, msg, sizeof msg)) {
+        log_field_t f[] = {LOG_STR("code", ai_err_name(code))};
+        log_write(code == AI_ERR_INTERNAL_ERROR ? LOG_ERROR : LOG_WARN, req->request_id, f, 1,
+                  "%s: %s", code == AI_ERR_INTERNAL_ERROR ? "internal error" : "unavailable",
+                  err->message[0] ? err->message : ai_err_default_message(code));
     }
     strbuf_reset(&req->resp.body);
     strbuf_printf(&req->resp.body, "{\"error\":{\"code\":\"%s\",\"message\":", ai_err_name(code));
     strbuf_json_string(&req->resp.body, msg);
     strbuf_printf(&req->resp.body, ",\"details\":%s}}", err->details[0] ? err->details : "{}");
     http_reply_json(req, ai_err_http_status(code));
+}
+
+void http_reply_error(http_req_t *req, const ai_error_t *err)
+{
+    reply_error(req, err, 0);
 }
 
 void http_reply_code(http_req_t *req, ai_err_t code, const char *fmt, ...)
@@ -77,7 +113,7 @@ void http_reply_code(http_req_t *req, ai_err_t code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
     va_end(ap);
-    http_reply_error(req, &e);
+    reply_error(req, &e, code != AI_ERR_INTERNAL_ERROR);
 }
 
 ai_err_t http_cpu_acquire(http_req_t *req, ai_error_t *err)
@@ -129,23 +165,7 @@ static int admin_allowed(http_req_t *req, ai_error_t *err)
 /* The allowed Origin of a cross-origin request, or NULL. */
 static const char *cors_origin(http_req_t *req)
 {
-    const char *origin = http_req_header(req, "Origin");
-    const char *list = req->srv->cfg->cors_origins;
-    if (!origin || !list[0])
-        return NULL;
-    size_t n = strlen(origin);
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t len = strcspn(p, ",");
-        size_t t = len;
-        while (t && p[t - 1] == ' ')
-            t--;
-        if ((t == 1 && *p == '*') || (t == n && strncmp(p, origin, n) == 0))
-            return origin;
-        p += len;
-    }
-    return NULL;
+    return http_cors_match(req->srv->cfg->cors_origins, http_req_header(req, "Origin"));
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -228,6 +248,9 @@ static http_req_t *req_new(struct http_server *s, struct MHD_Connection *conn, c
     }
     client_address(req, conn);
     request_id(req);
+    const union MHD_ConnectionInfo *sc =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    req->conn_slot = sc ? sc->socket_context : NULL;
     atomic_fetch_add(&s->in_flight, 1);
     return req;
 }
@@ -236,7 +259,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    (void)toe;
     struct http_server *s = cls;
     http_req_t *req = *con_cls;
     if (!req)
@@ -252,6 +274,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
               req->path, status);
     if (req->resp.fd >= 0)
         close(req->resp.fd);
+    connlimit_release(s->conns, req->reserved);
+    /* only a cleanly finished request leaves a connection that waits for
+     * the next one; otherwise it is closing (its slot may already be gone) */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        connlimit_idle(s->conns, req->conn_slot, clock_now_ms());
     free(req->body);
     strbuf_release(&req->resp.body);
     arena_release(&req->arena);
@@ -392,16 +419,31 @@ static int screen(http_req_t *req)
         return 0;
     const char *cl = http_req_header(req, "Content-Length");
     if (cl) {
-        char *end;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (*end || n > req->body_cap) {
-            http_reply_code(req, AI_ERR_PAYLOAD_TOO_LARGE,
-                            "the request body (%s bytes) is larger than this route accepts "
-                            "(%zu bytes)",
-                            cl, req->body_cap);
+        uint64_t n = 0;
+        if (!http_parse_content_length(cl, &n)) {
+            http_reply_code(req, AI_ERR_VALIDATION_ERROR, "malformed Content-Length");
             http_resp_header(req, "Connection", "close");
+            req->refuse_now = 1;
             return 1;
         }
+        if (n > req->body_cap) {
+            http_reply_code(req, AI_ERR_PAYLOAD_TOO_LARGE,
+                            "the request body (%llu bytes) is larger than this route accepts "
+                            "(%zu bytes)",
+                            (unsigned long long)n, req->body_cap);
+            http_resp_header(req, "Connection", "close");
+            req->refuse_now = 1;
+            return 1;
+        }
+        if (!connlimit_reserve(s->conns, (size_t)(n ? n : 1))) {
+            http_resp_header(req, "Retry-After", BUDGET_RETRY_S);
+            http_reply_code(req, AI_ERR_SERVICE_UNAVAILABLE,
+                            "the server holds too many uploads right now; retry shortly");
+            http_resp_header(req, "Connection", "close");
+            req->refuse_now = 1;
+            return 1;
+        }
+        req->reserved = (size_t)(n ? n : 1);
         req->body = malloc(n ? n : 1);
         if (!req->body) {
             http_reply_code(req, AI_ERR_SERVICE_UNAVAILABLE, "out of memory for the request body");
@@ -412,12 +454,14 @@ static int screen(http_req_t *req)
     return 0;
 }
 
-/* Appends a chunk of the body.  Beyond the cap the rest is drained for a
- * while (the request is then answered 413), then the connection dropped. */
+/* Appends a chunk of the body.  Beyond the cap, or when the upload budget
+ * is spent, the rest is read and dropped (up to OVERFLOW_DRAIN_MAX) so the
+ * request can still be answered 413 / 503; then the connection is cut. */
 static int take_body(http_req_t *req, const char *data, size_t n)
 {
-    if (req->body_overflow || n > req->body_cap - req->body_len) {
-        req->body_overflow = 1;
+    if (req->body_overflow || req->body_no_budget || n > req->body_cap - req->body_len) {
+        if (!req->body_no_budget)
+            req->body_overflow = 1;
         req->body_drained += n;
         return req->body_drained <= OVERFLOW_DRAIN_MAX;
     }
@@ -429,9 +473,18 @@ static int take_body(http_req_t *req, const char *data, size_t n)
             want = 64 * 1024;
         if (want > req->body_cap)
             want = req->body_cap;
+        size_t grow = want - req->body_alloc;
+        if (!connlimit_reserve(req->srv->conns, grow)) {
+            req->body_no_budget = 1;
+            req->body_drained += n;
+            return 1;
+        }
         unsigned char *nb = realloc(req->body, want);
-        if (!nb)
+        if (!nb) {
+            connlimit_release(req->srv->conns, grow);
             return 0;
+        }
+        req->reserved += grow;
         req->body = nb;
         req->body_alloc = want;
     }
@@ -456,13 +509,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * connection then closes).  Every other answer waits for the end of
          * the request, so the client can finish sending and keep the
          * connection alive. */
-        if (screen(req) && req->resp.status == 413)
+        int decided = screen(req);
+        connlimit_headers_done(s->conns, req->conn_slot,
+                               !req->refuse_now && req->route && req->route->body != BODY_NONE,
+                               clock_now_ms());
+        if (decided && req->refuse_now)
             return send_response(req);
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        connlimit_body(s->conns, req->conn_slot, n, clock_now_ms());
         if (req->sent || req->resp.status || req->route->body == BODY_NONE) {
             req->body_drained += n; /* answered already, or a body nobody reads */
             return req->body_drained <= req->body_cap + OVERFLOW_DRAIN_MAX ? MHD_YES : MHD_NO;
@@ -471,8 +529,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->sent)
         return MHD_YES;
+    connlimit_busy(s->conns, req->conn_slot);
     if (!req->resp.status) {
-        if (req->body_overflow)
+        if (req->body_no_budget) {
+            http_resp_header(req, "Retry-After", BUDGET_RETRY_S);
+            http_reply_code(req, AI_ERR_SERVICE_UNAVAILABLE,
+                            "the server holds too many uploads right now; retry shortly");
+        } else if (req->body_overflow)
             http_reply_code(req, AI_ERR_PAYLOAD_TOO_LARGE,
                             "the request body is larger than this route accepts (%zu bytes)",
                             req->body_cap);
@@ -482,9 +545,58 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_response(req);
 }
 
+/* Connection open/close: the connection gets a connlimit slot (its handle
+ * is the socket context, read back by req_new and tls_retrieve). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        unsigned char peer[16];
+        int known = ai && clientaddr_key(ai->client_addr, peer);
+        *socket_context = ci ? connlimit_open(s->conns, ci->connect_fd, known ? peer : NULL,
+                                              clock_now_ms())
+                             : NULL;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        connlimit_close(s->conns, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* Logs how many library lines were dropped in the last window, if any. */
+static void liblog_flush(struct http_server *s, int dropped)
+{
+    if (dropped > 0)
+        log_write(LOG_WARN, NULL, NULL, 0,
+                  "http: %d more libmicrohttpd messages were not logged (at most %d a second)",
+                  dropped, HTTP_LIB_LOG_PER_S);
+}
+
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    struct http_server *s = cls;
+    double now = clock_now_ms();
+    int emit = 1, dropped = 0;
+    pthread_mutex_lock(&s->liblog.lock);
+    if (now - s->liblog.window_ms >= 1000.0) {
+        dropped = s->liblog.suppressed;
+        s->liblog.suppressed = s->liblog.count = 0;
+        s->liblog.window_ms = now;
+    }
+    if (s->liblog.count >= HTTP_LIB_LOG_PER_S) {
+        s->liblog.suppressed++;
+        emit = 0;
+    } else {
+        s->liblog.count++;
+    }
+    pthread_mutex_unlock(&s->liblog.lock);
+    liblog_flush(s, dropped);
+    if (!emit)
+        return;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
@@ -493,10 +605,38 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     log_write(LOG_WARN, NULL, NULL, 0, "http: %s", msg);
 }
 
+__attribute__((format(printf, 2, 3))) static void lib_logf(struct http_server *s, const char *fmt,
+                                                           ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mhd_log(s, fmt, ap);
+    va_end(ap);
+}
+
+/* MAX_CONN_PER_IP, checked against the open connections of the TCP peer
+ * when a connection is accepted (the accepting thread also registers the
+ * new connection, so the count is exact).  TRUSTED_PROXIES are exempt: every
+ * client behind a proxy arrives from its address. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct http_server *s = cls;
+    unsigned char peer[16];
+    (void)addrlen;
+    if (!clientaddr_key(addr, peer) || clientaddr_trusted(&s->proxies, peer) ||
+        connlimit_peer_count(s->conns, peer) < (size_t)s->cfg->max_conn_per_ip)
+        return MHD_YES;
+    lib_logf(s, "refused a connection: per-address connection limit reached (MAX_CONN_PER_IP=%lld)",
+             s->cfg->max_conn_per_ip);
+    return MHD_NO;
+}
+
 /* ------------------------------------------------------------ start / stop */
 
-static ai_err_t bind_address(const config_t *cfg, struct sockaddr_storage *ss, int *ipv6,
-                             ai_error_t *err)
+/* The listening socket on HOST:PORT.  No SO_REUSEPORT: a second server on
+ * the same port fails here with a clear message instead of silently
+ * sharing the traffic. */
+static ai_err_t listen_socket(const config_t *cfg, int *fd_out, int *ipv6, ai_error_t *err)
 {
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
@@ -506,25 +646,33 @@ static ai_err_t bind_address(const config_t *cfg, struct sockaddr_storage *ss, i
     int rc = getaddrinfo(cfg->host, port, &hints, &res);
     if (rc != 0 || !res)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "HOST %s: %s", cfg->host, gai_strerror(rc));
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
     *ipv6 = res->ai_family == AF_INET6;
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ai_err_t out = AI_OK;
+    if (fd < 0) {
+        out = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot create a socket: %s",
+                           strerror(errno));
+    } else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+               bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        int e = errno;
+        out = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot listen on %s port %lld: %s%s",
+                           cfg->host, cfg->port, strerror(e),
+                           e == EADDRINUSE ? " (is another audio-ident serve running?)" : "");
+        close(fd);
+        fd = -1;
+    }
     freeaddrinfo(res);
-    return AI_OK;
+    *fd_out = fd;
+    return out;
 }
 
 /* HTTPS when TLS_CERT_FILE is set.  GnuTLS asks tls_retrieve for the
  * certificate at every handshake; it finds the server through the
- * connection's socket context (set when the connection starts), so a
+ * connection's socket context (its connlimit slot, whose user pointer is the
+ * server; set by on_connection when the connection starts), so a
  * certificate replaced on SIGHUP (http_server_reload_tls) is presented from
  * the next handshake on, while open connections go on undisturbed. */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
-{
-    (void)conn;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-        *socket_context = cls;
-}
-
 static int tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
                         const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
                         gnutls_pcert_st **chain, unsigned int *n, gnutls_privkey_t *key)
@@ -537,14 +685,14 @@ static int tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_r
     struct MHD_Connection *conn = gnutls_session_get_ptr(session);
     const union MHD_ConnectionInfo *ci =
         conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
-    const http_server_t *s = ci ? ci->socket_context : NULL;
+    const http_server_t *s = ci ? connlimit_slot_user(ci->socket_context) : NULL;
     if (!s || !s->tls)
         return -1; /* the handshake fails; never a wrong certificate */
     tls_creds_current(s->tls, chain, n, key);
     return 0;
 }
 
-static ai_err_t tls_start_options(http_server_t *s, struct MHD_OptionItem opts[3], ai_error_t *err)
+static ai_err_t tls_start_options(http_server_t *s, struct MHD_OptionItem opts[2], ai_error_t *err)
 {
     if (!s->cfg->tls_cert_file[0])
         return AI_OK;
@@ -562,8 +710,7 @@ static ai_err_t tls_start_options(http_server_t *s, struct MHD_OptionItem opts[3
     if (rc)
         return rc;
     opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_retrieve};
-    opts[1] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
-    opts[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    opts[1] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return AI_OK;
 }
 
@@ -584,27 +731,38 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
                            ai_error_t *err)
 {
     *out = NULL;
-    struct sockaddr_storage ss;
-    int ipv6 = 0;
-    ai_err_t rc = bind_address(cfg, &ss, &ipv6, err);
+    int ipv6 = 0, lfd = -1;
+    ai_err_t rc = listen_socket(cfg, &lfd, &ipv6, err);
     if (rc)
         return rc;
     http_server_t *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
+        close(lfd);
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    }
     s->lib = lib;
     s->cfg = cfg;
+    pthread_mutex_init(&s->liblog.lock, NULL);
     s->metrics = metrics_create();
     s->ratelimit = ratelimit_create(cfg->rate_limit_per_min);
+    connlimit_opts_t co = {.slots = CONN_SLOTS,
+                           .header_timeout_s = cfg->header_timeout_s,
+                           .min_body_rate = cfg->min_body_rate,
+                           .rate_window_s = BODY_RATE_WINDOW_S,
+                           .max_inflight = cfg->max_inflight_upload_bytes,
+                           .sweep_interval_s = 0.25,
+                           .user = s};
+    s->conns = connlimit_create(&co);
     long workers = cfg->workers > 0 ? (long)cfg->workers : sysconf(_SC_NPROCESSORS_ONLN);
     sem_init(&s->cpu_slots, 0, (unsigned)(workers > 0 ? workers : 1));
     if (!realpath(cfg->web_dir, s->web_root))
         s->web_root[0] = '\0';
-    if (!s->metrics || !s->ratelimit) {
+    if (!s->metrics || !s->ratelimit || !s->conns) {
+        close(lfd);
         http_server_stop(s, 0);
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     }
-    struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL}};
+    struct MHD_OptionItem tls_opts[2] = {{MHD_OPTION_END, 0, NULL}};
     if ((rc = clientaddr_proxies_parse(cfg->trusted_proxies, &s->proxies, err)) != AI_OK ||
         (rc = tls_start_options(s, tls_opts, err)) != AI_OK) {
         http_server_stop(s, 0);
@@ -614,18 +772,20 @@ ai_err_t http_server_start(library_t *lib, const config_t *cfg, http_server_t **
                      MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0) |
                      (s->tls ? MHD_USE_TLS : 0);
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_ARRAY, tls_opts,
-        MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY,
+        tls_opts, MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
         int tls = s->tls != NULL;
+        close(lfd);
         http_server_stop(s, 0);
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot listen on %s:%lld: %s%s", cfg->host,
-                            cfg->port, strerror(e),
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                            "cannot start the HTTP server on %s:%lld: %s%s", cfg->host, cfg->port,
+                            strerror(e),
                             tls ? " (or GnuTLS refused TLS_CERT_FILE / TLS_KEY_FILE; see the "
                                   "log line above)"
                                 : "");
@@ -664,6 +824,9 @@ void http_server_stop(http_server_t *s, double grace_s)
     }
     sem_destroy(&s->cpu_slots);
     tls_creds_destroy(s->tls);
+    connlimit_destroy(s->conns);
+    liblog_flush(s, s->liblog.suppressed);
+    pthread_mutex_destroy(&s->liblog.lock);
     metrics_destroy(s->metrics);
     ratelimit_destroy(s->ratelimit);
     free(s);

@@ -3,6 +3,7 @@
 // the loopback admin rule.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { buildFixtures, copyData, startServer, stopServer } from './server.mjs';
 
 let fx;
@@ -59,4 +60,29 @@ test('a trusted proxy: the forwarded client gets its own bucket and is not loopb
   assert.match(log, /client=198\.51\.100\.2/);
   assert.match(log, /client=2001:db8::7/);
   assert.doesNotMatch(log, /client=127\.0\.0\.5/);
+});
+
+// Every client behind a proxy arrives from the proxy's address: the
+// per-address connection cap must not apply to it, but still to others.
+async function openConnections(base, n, localAddress) {
+  const { port } = new URL(base);
+  const socks = [];
+  for (let i = 0; i < n; i++) {
+    const s = net.connect({ port: Number(port), host: '127.0.0.1', localAddress });
+    s.on('error', () => {});
+    s.on('connect', () => s.write('GET /health HTTP/1.1\r\nHost: x\r\n')); // headers left open
+    socks.push(s);
+  }
+  await new Promise((r) => setTimeout(r, 800));
+  const open = socks.filter((s) => !s.destroyed && s.readyState === 'open').length;
+  for (const s of socks) s.destroy();
+  return open;
+}
+
+test('MAX_CONN_PER_IP does not apply to a trusted proxy, and still does to other peers', async (t) => {
+  const srv = await startServer({ DATA_DIR: copyData(fx, 'proxyconn'), MAX_CONN_PER_IP: '2', TRUSTED_PROXIES: '127.0.0.1' });
+  t.after(() => stopServer(srv));
+  assert.equal(await openConnections(srv.base, 6, '127.0.0.1'), 6, 'the proxy keeps all its connections');
+  assert.equal(await openConnections(srv.base, 6, '127.0.0.3'), 2, 'another peer is capped at 2');
+  assert.match(srv.logText(), /per-address connection limit reached \(MAX_CONN_PER_IP=2\)/);
 });

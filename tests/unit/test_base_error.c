@@ -11,7 +11,8 @@ TEST(error_table_matches_api_contract)
         {"VALIDATION_ERROR", 400}, {"FILE_TOO_LARGE", 400},      {"UNSUPPORTED_FORMAT", 400},
         {"AUDIO_TOO_SHORT", 400},  {"AUDIO_TOO_LONG", 400},      {"DIRECTORY_NOT_FOUND", 400},
         {"UNAUTHORIZED", 401},     {"NOT_FOUND", 404},           {"FILE_NOT_FOUND", 404},
-        {"METHOD_NOT_ALLOWED", 405}, {"PAYLOAD_TOO_LARGE", 413}, {"RATE_LIMITED", 429},
+        {"METHOD_NOT_ALLOWED", 405}, {"PAYLOAD_TOO_LARGE", 413}, {"RANGE_NOT_SATISFIABLE", 416},
+        {"RATE_LIMITED", 429},
         {"INTERNAL_ERROR", 500},   {"SERVICE_UNAVAILABLE", 503}, {"SEARCH_TIMEOUT", 504},
     };
     CHECK_EQ_INT(AI_ERR__COUNT - 1, sizeof api / sizeof api[0]);

@@ -139,6 +139,65 @@ TEST(config_env_file_syntax_errors_name_the_line)
     }
 }
 
+TEST(config_redact_url_table)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"postgresql://user:secret@db.example:5432/x", "postgresql://user:***@db.example:5432/x"},
+        {"postgresql://user@h/x", "postgresql://user@h/x"},
+        {"sqlite:///./data/a.db", "sqlite:///./data/a.db"},
+        {"http://h:6333/a@b", "http://h:6333/a@b"},
+        {"https://u:SECRET@q.example/c", "https://u:***@q.example/c"},
+        {"postgresql://h:1/db?user=bob&password=SECRET", "postgresql://h:1/db?user=bob&password=***"},
+        {"postgresql://h/db?sslmode=require&sslpassword=SECRET&x=1",
+         "postgresql://h/db?sslmode=require&sslpassword=***&x=1"},
+        {"postgresql+psycopg2://u:SECRET@h:5432/db", "postgresql+psycopg2://u:***@h:5432/db"},
+        {"postgresql+asyncpg://u:SECRET@h/db", "postgresql+asyncpg://u:***@h/db"},
+        {"postgresql://u:p@ss:w/rd@host:5432/db", "postgresql://u:***@host:5432/db"},
+        {"postgresql://u:pa/ss@host/db", "postgresql://u:***@host/db"},
+        {"postgresql://u:SECRET@h/db#frag", "postgresql://u:***@h/db#frag"},
+        {"postgres://:SECRET@h/db", "postgres://:***@h/db"},
+        {"host=h port=5432 password=SECRET dbname=x", "host=h port=5432 password=*** dbname=x"},
+        {"host=h password='SE CRET\\' x' user=u", "host=h password=*** user=u"},
+        {"host=h PASSWORD = SECRET", "host=h PASSWORD=***"},
+        {"http://q:6333/?api-key=SECRET", "http://q:6333/?api-key=***"},
+        {"", ""},
+    };
+    char out[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        config_redact_url(cases[i].in, out, sizeof out);
+        if (strcmp(out, cases[i].want) != 0)
+            test_fail(__FILE__, __LINE__, "case %zu: \"%s\" -> \"%s\", want \"%s\"", i,
+                      cases[i].in, out, cases[i].want);
+        if (strstr(out, "SECRET") && strstr(cases[i].want, "SECRET") == NULL)
+            test_fail(__FILE__, __LINE__, "case %zu leaks", i);
+    }
+    config_redact_url("postgresql://u:SECRET@h/db", out, 12);
+    CHECK_EQ_STR(out, "postgresql:");
+}
+
+TEST(config_rejected_url_error_masks_the_password)
+{
+    config_t cfg;
+    ai_error_t err;
+    const char *env[] = {"DATABASE_URL", "mysql://u:SECRET@h/db", NULL};
+    REQUIRE(load(&cfg, env, NULL, &err) == AI_ERR_VALIDATION_ERROR);
+    CHECK(strstr(err.message, "SECRET") == NULL);
+    CHECK(strstr(err.message, "mysql://u:***@h/db") != NULL);
+    const char *dsn[] = {"DATABASE_URL", "host=h password=SECRET", NULL};
+    REQUIRE(load(&cfg, dsn, NULL, &err) == AI_ERR_VALIDATION_ERROR);
+    CHECK(strstr(err.message, "SECRET") == NULL);
+    const char *raw[] = {"DATABASE_URL", "postgresql://u:p@ss:w/rd@h:5432/db", NULL};
+    REQUIRE(load(&cfg, raw, NULL, &err) == AI_ERR_VALIDATION_ERROR);
+    CHECK(strstr(err.message, "ss:w") == NULL);
+    CHECK(strstr(err.message, "percent-encode") != NULL);
+    const char *ok[] = {"DATABASE_URL", "postgresql+psycopg2://u:SECRET@h:5432/db", NULL};
+    CHECK(load(&cfg, ok, NULL, &err) == AI_OK);
+    const char *enc[] = {"DATABASE_URL", "postgresql://u:p%40ss%3Aw%2Frd@h:5432/db", NULL};
+    CHECK(load(&cfg, enc, NULL, &err) == AI_OK);
+}
+
 TEST(config_redact_and_print_mask_secrets)
 {
     char out[256];
