@@ -14,23 +14,23 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define L_BITS   4
-#define S_BITS   3
-#define R_BITS   4
-#define D_BITS   6
-#define L_CLASSES 13   /* 52 semitones of band / 4 */
-#define L_WIDTH   4.0  /* semitones per anchor class */
-#define S_RATIO   1.5  /* span class width (ratio) */
-#define S_BASE    4.0  /* frames: class 0 = spans below 6 frames */
+#define L_BITS    4
+#define S_BITS    3
+#define R_BITS    4
+#define D_BITS    6
+#define L_CLASSES 13  /* 52 semitones of band / 4 */
+#define L_WIDTH   4.0 /* semitones per anchor class */
+#define S_RATIO   1.5 /* span class width (ratio) */
+#define S_BASE    4.0 /* frames: class 0 = spans below 6 frames */
 #define R_CELLS   16
-#define D_CELLS   48   /* -12 .. +12 semitones in half semitones */
+#define D_CELLS   48 /* -12 .. +12 semitones in half semitones */
 #define D_WIDTH   0.5
 /* Query-side jitter tolerances (half-widths of the zone near a cell edge
  * where the neighbouring cell is looked up too). */
-#define TOL_RHO  0.015
-#define TOL_D    0.10 /* semitones */
-#define TOL_L    0.10 /* semitones */
-#define TOL_S    0.02 /* log-span */
+#define TOL_RHO 0.015
+#define TOL_D   0.10 /* semitones */
+#define TOL_L   0.10 /* semitones */
+#define TOL_S   0.02 /* log-span */
 
 uint32_t fp_hash_pack(int lclass, int sclass, int rho, int d2, int d3)
 {
@@ -118,9 +118,9 @@ static size_t emit(const pt_t *a, const pt_t *b, const pt_t *c, uint32_t t, doub
     return n;
 }
 
-static ai_err_t triplets(const fp_peak_t *peaks, size_t npeaks, const fp_params_t *p,
-                         double speed, double scale_tol, int query, fp_hash_t **hashes,
-                         size_t *nhashes, ai_error_t *err)
+static ai_err_t triplets(const fp_peak_t *peaks, size_t npeaks, const fp_params_t *p, double speed,
+                         double scale_tol, int query, fp_hash_t **hashes, size_t *nhashes,
+                         ai_error_t *err)
 {
     *hashes = NULL;
     *nhashes = 0;
@@ -191,8 +191,7 @@ ai_err_t fp_hash_peaks(const fp_peak_t *peaks, size_t npeaks, const fp_params_t 
 ai_err_t fp_query_hashes(const fp_peak_t *peaks, size_t npeaks, const fp_params_t *p,
                          double scale_tol, fp_hash_t **hashes, size_t *nhashes, ai_error_t *err)
 {
-    return triplets(peaks, npeaks, p, 1.0, scale_tol < 0 ? 0 : scale_tol, 1, hashes, nhashes,
-                    err);
+    return triplets(peaks, npeaks, p, 1.0, scale_tol < 0 ? 0 : scale_tol, 1, hashes, nhashes, err);
 }
 
 ai_err_t fp_extract(const float *pcm16k, size_t n, const fp_params_t *p, fp_hash_t **hashes,

@@ -17,16 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCALE_STEP   0.002
-#define SCALE_STEPS  15 /* each side of the median */
-#define PAIR_RADIUS  (3 * FPI_VOTE_CELL) /* pairs kept around the vote cell */
-#define HIST_RADIUS  (4 * FPI_VOTE_CELL)
-#define HIST_SIZE    (2 * HIST_RADIUS + 1)
+#define SCALE_STEP  0.002
+#define SCALE_STEPS 15                  /* each side of the median */
+#define PAIR_RADIUS (3 * FPI_VOTE_CELL) /* pairs kept around the vote cell */
+#define HIST_RADIUS (4 * FPI_VOTE_CELL)
+#define HIST_SIZE   (2 * HIST_RADIUS + 1)
 
 typedef struct {
     float tc, a;
     uint32_t tp, q; /* q: the clip hash (distinct value) the pair belongs to */
-    int16_t dlf; /* clip anchor lf - track anchor lf, quarter semitones */
+    int16_t dlf;    /* clip anchor lf - track anchor lf, quarter semitones */
 } pair_t;
 
 typedef struct {
@@ -155,8 +155,7 @@ static uint32_t search_scale(const pairs_t *ps, double a0, double bc, double *be
     return best;
 }
 
-static int verify_one(const gather_t *g, double tmid, verif_t *v, pairs_t *ps,
-                      unsigned char *seen)
+static int verify_one(const gather_t *g, double tmid, verif_t *v, pairs_t *ps, unsigned char *seen)
 {
     ps->n = 0;
     v->aligned = 0;
