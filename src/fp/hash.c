@@ -59,6 +59,10 @@ double fp_semitones(double bin)
 static int cells(double x, double x0, double w, int n, double tol, int out[3])
 {
     double u = (x - x0) / w;
+    if (!(u > -1.0))
+        u = -1.0; /* also NaN: the first cell */
+    if (u > n)
+        u = n;
     int c = (int)floor(u);
     int k = 0;
     if (c < 0)
@@ -146,7 +150,8 @@ static ai_err_t triplets(const fp_peak_t *peaks, size_t npeaks, const fp_params_
     for (size_t i = 0; i < npeaks; i++) {
         double fq = peaks[i].fq > 0 ? peaks[i].fq : peaks[i].f;
         double tq = peaks[i].fq > 0 ? peaks[i].tq : peaks[i].t;
-        pt[i] = (pt_t){tq * speed, fp_semitones(fq / speed)};
+        double fb = fq / speed > 1.0 ? fq / speed : 1.0; /* bin 0 has no log-frequency */
+        pt[i] = (pt_t){tq * speed, fp_semitones(fb)};
     }
     size_t n = 0;
     for (size_t i = 0; i < npeaks; i++) {
