@@ -74,12 +74,26 @@ add_noise() {
 }
 
 if [ "$QUICK" = 1 ]; then
-  variants=(clean white10 opus32 phone)
+  variants=(clean white10 opus32 phone speed+8 tempo-10 pitch+200 speed+8-laptop)
   lengths=(10)
 else
-  variants=(clean white20 white10 white5 white0 pink20 pink10 pink5 pink0 opus32 mp3_64 bandpass reverb speed+3 speed-3 phone)
+  variants=(clean white20 white10 white5 white0 pink20 pink10 pink5 pink0 opus32 mp3_64 bandpass reverb speed+3 speed-3 phone
+            speed+5 speed-5 speed+8 speed-8 speed+10 speed-10 tempo+5 tempo-5 tempo+10 tempo-10
+            pitch+100 pitch-100 pitch+200 pitch-200 laptop speed+8-laptop)
   lengths=(5 10)
 fi
+
+# pct speed+8 speed -> 1.08: the factor of a variant named NAME+P / NAME-P (percent)
+pct() { local x=${1#"$2"}; awk -v p="$x" 'BEGIN { printf "%.4f", 1 + p / 100 }'; }
+
+# laptop IN OUTBASE: a laptop microphone in a room — small-capsule band
+# (150 Hz - 7 kHz), room reverb, fan/room noise at 15 dB SNR, Opus 48 kbit/s
+# as a browser would send it.  Writes OUTBASE.webm.
+laptop() {
+  sox "$1" "$work/lp1.wav" sinc 150-7000 reverb 30 50 60
+  add_noise "$work/lp1.wav" "$work/lp2.wav" pink 15
+  ffmpeg -v error -y -i "$work/lp2.wav" -c:a libopus -b:a 48k -f webm "$2.webm"
+}
 
 make_clip() { # SRC LEN OFFSET VARIANT OUTBASE -> prints output path
   local src=$1 len=$2 off=$3 v=$4 out=$5
@@ -93,8 +107,13 @@ make_clip() { # SRC LEN OFFSET VARIANT OUTBASE -> prints output path
     mp3_64) ffmpeg -v error -y -i "$clean" -c:a libmp3lame -b:a 64k "$out.mp3"; rm -f "$clean"; echo "$out.mp3"; return ;;
     bandpass) sox "$clean" "$out.wav" sinc 300-3400 ;;
     reverb) sox "$clean" "$out.wav" reverb 40 50 20 ;;
-    speed+3) sox "$clean" "$out.wav" speed 1.03 ;;
-    speed-3) sox "$clean" "$out.wav" speed 0.97 ;;
+    speed[+-]*-laptop) # speed change, then the laptop-microphone chain below
+      sox "$clean" "$work/sl.wav" speed "$(pct "${v%-laptop}" speed)"
+      laptop "$work/sl.wav" "$out"; rm -f "$clean"; echo "$out.webm"; return ;;
+    speed[+-]*) sox "$clean" "$out.wav" speed "$(pct "$v" speed)" ;;
+    tempo[+-]*) sox "$clean" "$out.wav" tempo -m "$(pct "$v" tempo)" ;;
+    pitch[+-]*) sox "$clean" "$out.wav" pitch "${v#pitch}" ;;
+    laptop) laptop "$clean" "$out"; rm -f "$clean"; echo "$out.webm"; return ;;
     phone)
       sox "$clean" "$work/ph1.wav" sinc 300-3400 reverb 40 50 20
       add_noise "$work/ph1.wav" "$work/ph2.wav" white 10

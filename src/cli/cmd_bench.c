@@ -155,6 +155,8 @@ static ai_err_t add_distractor(fpindex_t *idx, uint32_t no, const fp_peak_t *src
         pk[m].t = reverse ? (uint32_t)(frames - 1 - src[j].t) : src[j].t;
         pk[m].f = (uint16_t)f;
         pk[m].v = src[j].v;
+        pk[m].fq = (float)(src[j].fq * ratio);
+        pk[m].tq = reverse ? (float)(frames - 1) - src[j].tq : src[j].tq;
         m++;
     }
     fp_hash_t *h = NULL;
@@ -331,7 +333,8 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
     FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
     if (dump)
         fprintf(dump, "variant\tlen\texpected\ttop\tscore\tconfidence\taligned\tspeed\tpeaks"
-                      "\tsecond_aligned\tsecond_score\traw_score\traw_aligned\n");
+                      "\tsecond_aligned\tsecond_score\traw_score\traw_aligned\tpitch_cents\toffset"
+                      "\texpected_offset\n");
     for (size_t qi = 0; rc == 0 && qi < nq; qi++) {
         /* --every K: a seeded 1-in-K sample spread over all variants */
         if (every > 1 && ((uint32_t)(qi * 2654435761u) >> 16) % (uint32_t)every != 0)
@@ -401,11 +404,12 @@ int cli_bench(const config_t *cfg, int argc, char **argv)
         g->e2e_ms[g->nlat++] = t2 - t0;
         int right = nm > 0 && expect && m[0].track_no == expect;
         if (dump)
-            fprintf(dump, "%s\t%.0f\t%zu\t%u\t%.2f\t%.3f\t%u\t%.3f\t%zu\t%u\t%.2f\t%.2f\t%u\n", f[2],
+            fprintf(dump, "%s\t%.0f\t%zu\t%u\t%.2f\t%.3f\t%u\t%.3f\t%zu\t%u\t%.2f\t%.2f\t%u"
+                          "\t%.0f\t%.2f\t%.2f\n", f[2],
                     len, expect, nm ? m[0].track_no : 0, nm ? m[0].score : 0,
                     nm ? m[0].confidence : 0, nm ? m[0].aligned_hashes : 0, nm ? m[0].speed : 0,
                     np, nm > 1 ? m[1].aligned_hashes : 0, nm > 1 ? m[1].score : 0, raw_score,
-                    raw_aligned);
+                    raw_aligned, nm ? m[0].pitch_cents : 0, nm ? m[0].offset_seconds : 0, offset);
         if (expect) {
             g->n++;
             g->top1 += (size_t)right;

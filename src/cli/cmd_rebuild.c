@@ -1,5 +1,6 @@
 /* `audio-ident rebuild-index [--vectors|--fingerprints]` */
 #include "cli/cli.h"
+#include "fpindex/fpindex.h"
 #include "library/library.h"
 
 #include <stdio.h>
@@ -22,6 +23,18 @@ int cli_rebuild(const config_t *cfg, int argc, char **argv)
         vectors = fingerprints = 1;
     library_t *lib = NULL;
     ai_error_t err;
+    if (fingerprints) {
+        /* an index written in an older format cannot be opened by the
+         * library; it is emptied here and refilled by the rebuild */
+        char fpdir[CONFIG_STR_MAX + 16];
+        fpindex_t *idx = NULL;
+        snprintf(fpdir, sizeof fpdir, "%s/fpindex", cfg->data_dir);
+        if (fpindex_open_reset(fpdir, &idx, &err) != AI_OK) {
+            fprintf(stderr, "FATAL: rebuild-index: %s\n", err.message);
+            return 1;
+        }
+        fpindex_close(idx);
+    }
     if (library_open(cfg, &lib, &err) != AI_OK) {
         fprintf(stderr, "FATAL: rebuild-index: %s\n", err.message);
         return 1;

@@ -13,10 +13,11 @@ void fp_params_default(fp_params_t *p)
     p->nb_time = 4;
     p->min_prominence = 2.0f;
     p->peaks_per_second = 32;
-    p->fanout = 6;
+    p->fanout = 3;
+    p->query_fanout = 5;
     p->dt_min = 2;
-    p->dt_max = 80;
-    p->df_max = 100;
+    p->dt_max = 63;
+    p->span_min = 6;
 }
 
 /* Silence and near-silence produce no peaks: log power floor. */
@@ -43,6 +44,17 @@ static int peak_by_time(const void *a, const void *b)
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
     return (int)x->f - (int)y->f;
+}
+
+/* Offset in (-0.5, 0.5) of the vertex of the parabola through (-1,a), (0,b),
+ * (1,c), where b is a maximum: the peak position between samples. */
+static float vertex(float a, float b, float c)
+{
+    float den = a - 2 * b + c;
+    if (!(den < 0))
+        return 0;
+    float d = 0.5f * (a - c) / den;
+    return d > 0.5f ? 0.5f : d < -0.5f ? -0.5f : d;
 }
 
 /* Sliding maximum over [i-r, i+r] of n values with stride, into out. */
@@ -107,7 +119,12 @@ ai_err_t fp_find_peaks(const float *spec, size_t frames, const fp_params_t *p, f
                 c = nc2;
                 cap *= 2;
             }
-            c[nc].pk = (fp_peak_t){(uint32_t)t, (uint16_t)(f0 + b), v};
+            size_t fb = (size_t)f0 + b;
+            float df = vertex(spec[t * FP_NBINS + fb - 1], v, spec[t * FP_NBINS + fb + 1]);
+            float dt = t > 0 && t + 1 < frames
+                           ? vertex(spec[(t - 1) * FP_NBINS + fb], v, spec[(t + 1) * FP_NBINS + fb])
+                           : 0;
+            c[nc].pk = (fp_peak_t){(uint32_t)t, (uint16_t)fb, v, (float)t + dt, (float)fb + df};
             c[nc].score = v - mean[t];
             nc++;
         }

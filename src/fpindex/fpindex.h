@@ -20,7 +20,9 @@
  * Poisson tail of A, corrected for the offsets and tracks tried, is the
  * score, mapped to a calibrated `confidence` in [0,1]; matches below
  * FPINDEX_MIN_SCORE are not returned, so unknown audio gives no match.
- * fpindex_match_peaks() also tries small speed changes.
+ * Hashes are invariant to speed, tempo and pitch changes; the candidates'
+ * time scale is searched during verification and the frequency scale read
+ * from the aligned postings (fpindex_match_t.speed, .pitch_cents).
  *
  * Lifecycle: fpindex_open → … → fpindex_close (accepts NULL).
  * Thread-safety: one fpindex_t per process, shared by all threads.  Queries
@@ -43,12 +45,18 @@
 
 typedef struct fpindex fpindex_t;
 
-/* Version of the on-disk hash and posting layout; an index written with
- * another version must be rebuilt. */
-#define FPINDEX_FORMAT 2
+/* Version of the on-disk hash and posting layout, recorded in the
+ * environment ("meta" database); an index written with another version must
+ * be rebuilt. */
+#define FPINDEX_FORMAT 3
 
-/* Opens (creating when absent) the index in directory dir. */
+/* Opens (creating when absent) the index in directory dir.  An index of
+ * another format is refused (AI_ERR_INTERNAL_ERROR, the message says to run
+ * `audio-ident rebuild-index --fingerprints`). */
 ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err);
+/* Same, but an index of another format is emptied and stamped with this
+ * build's format (rebuild-index --fingerprints re-adds every track). */
+ai_err_t fpindex_open_reset(const char *dir, fpindex_t **out, ai_error_t *err);
 /* Same with an explicit initial map size in bytes (tests exercise growth). */
 ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out, ai_error_t *err);
 void fpindex_close(fpindex_t *idx);
@@ -86,7 +94,10 @@ typedef struct {
     double score;          /* significance (-log10 of the corrected p-value) */
     double offset_seconds; /* where the clip starts in the track */
     uint32_t aligned_hashes;
-    double speed; /* speed hypothesis that matched (1.0 = none) */
+    double speed;       /* time scale: track seconds per clip second (1.08 = the
+                         * clip plays 8 % fast; 1.0 = unchanged) */
+    double pitch_cents; /* frequency scale of the clip against the track, cents
+                         * (+133 for a clip sped up 8 %; 0 = unchanged pitch) */
 } fpindex_match_t;
 
 #define FPINDEX_MIN_SCORE   20.0 /* below: not returned */
@@ -109,14 +120,17 @@ typedef struct {
     const atomic_int *cancel; /* may be NULL; nonzero = stop */
 } fpindex_query_opts_t;
 
-/* Matches one set of hashes (already on the reference time grid). */
+/* Matches one set of hashes: the clip's time scale against the track is
+ * searched within ±FPINDEX_MAX_SCALE (hashes with span 0 count as unscaled). */
+#define FPINDEX_MAX_SCALE 0.13
 ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpindex_query_opts_t *o,
                        fpindex_match_t *out, size_t *nout, ai_error_t *err);
 
-/* Matches a clip's peaks under speed hypotheses 1.0, then ±1.5 %, then ±3 %
- * (a pair is skipped when an earlier hypothesis gave a decisive match that
- * leads the next track by a wide margin); the best hypothesis per track
- * wins.  This is what the exact lane calls. */
+/* Matches a clip's peaks: first with the query hashes of the unchanged
+ * anchor-frequency and span classes (plus jitter neighbours), then — unless
+ * that gave a decisive match leading the next track by a wide margin — with
+ * the neighbouring classes a ±12 % change of speed, tempo or pitch reaches;
+ * the better pass per track wins.  This is what the exact lane calls. */
 ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npeaks,
                              const fp_params_t *p, const fpindex_query_opts_t *o,
                              fpindex_match_t *out, size_t *nout, ai_error_t *err);

@@ -184,29 +184,6 @@ static ai_err_t best_offsets(const uint64_t *k, size_t n, cand_t **out, size_t *
 
 /* ------------------------------------------------------------ gathering */
 
-/* A run of one hash's postings inside an LMDB page (valid for the read
- * transaction: read-only transactions see a fixed snapshot of the map). */
-typedef struct {
-    const unsigned char *p;
-    uint32_t n;
-} seg_t;
-
-/* One distinct hash of the clip: its occurrences qs[q0 .. q0+nq) and its
- * posting list segs[s0 .. s0+ns) of len postings (0 segments if skipped). */
-typedef struct {
-    uint32_t q0, nq, s0, ns, len;
-    int stop; /* more postings than the stop-word cap: not used at all */
-} qh_t;
-
-typedef struct {
-    fp_hash_t *qs;
-    size_t nqs;
-    qh_t *hs;
-    size_t nhs;
-    seg_t *segs;
-    size_t nsegs, segs_cap;
-} gather_t;
-
 static void gather_free(gather_t *g)
 {
     free(g->qs);
@@ -222,15 +199,9 @@ static int cmp_hash_t(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
-static uint64_t post_key(const unsigned char *p)
-{
-    return (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 |
-           (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
-}
-
 static unsigned low16_at(const unsigned char *p, uint32_t i)
 {
-    return (unsigned)p[(size_t)i * 8] << 8 | p[(size_t)i * 8 + 1];
+    return (unsigned)p[(size_t)i * FPI_POST] << 8 | p[(size_t)i * FPI_POST + 1];
 }
 
 /* First item of p[0..n) whose low hash bits are >= lo16 (> when after). */
@@ -242,7 +213,7 @@ static uint32_t page_bound(const unsigned char *p, uint32_t n, unsigned lo16, in
     uint32_t a = 0, b = n;
     while (a < b) {
         uint32_t m = a + (b - a) / 2;
-        unsigned v = (unsigned)p[m * 8] << 8 | p[m * 8 + 1];
+        unsigned v = low16_at(p, m);
         if (v < lo16 || (after && v == lo16))
             a = m + 1;
         else
@@ -270,7 +241,7 @@ static int gather_one(MDB_cursor *cur, gather_t *g, qh_t *q, uint32_t hash)
 {
     uint32_t bucket = fpi_bucket(hash);
     unsigned lo16 = hash & 0xFFFFu;
-    unsigned char seek[8] = {(unsigned char)(lo16 >> 8), (unsigned char)lo16};
+    unsigned char seek[FPI_POST] = {(unsigned char)(lo16 >> 8), (unsigned char)lo16};
     MDB_val k = {sizeof bucket, &bucket}, v = {sizeof seek, seek};
     q->s0 = (uint32_t)g->nsegs;
     int r = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
@@ -283,7 +254,7 @@ static int gather_one(MDB_cursor *cur, gather_t *g, qh_t *q, uint32_t hash)
     for (r = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); r == 0;
          r = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
         const unsigned char *p = v.mv_data;
-        uint32_t n = (uint32_t)(v.mv_size / 8);
+        uint32_t n = (uint32_t)(v.mv_size / FPI_POST);
         uint32_t a = page_bound(p, n, lo16, 0), b = page_bound(p, n, lo16, 1);
         if (b > a) {
             q->len += b - a;
@@ -291,7 +262,7 @@ static int gather_one(MDB_cursor *cur, gather_t *g, qh_t *q, uint32_t hash)
                 q->stop = 1;
                 break;
             }
-            if ((r = push_seg(g, p + (size_t)a * 8, b - a)) != 0)
+            if ((r = push_seg(g, p + (size_t)a * FPI_POST, b - a)) != 0)
                 return r;
         }
         if (b < n)
@@ -312,75 +283,6 @@ static int qh_by_len(const void *a, const void *b)
     if (cx != cy)
         return cx < cy ? -1 : 1;
     return x->q0 < y->q0 ? -1 : x->q0 > y->q0;
-}
-
-/* ------------------------------------------------------------ verification */
-
-/* First position in s[a..b) whose (track, frame) key is >= key. */
-static uint32_t seg_lower(const unsigned char *s, uint32_t a, uint32_t b, uint64_t key)
-{
-    while (a < b) {
-        uint32_t m = a + (b - a) / 2;
-        if (post_key(s + (size_t)m * 8) < key)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return a;
-}
-
-/* Re-counts candidates (track, offset) over every gathered hash, budget or
- * not: A = clip hashes with a posting of the track within ±1 frame of the
- * offset; lambda = the chance expectation of A, summing for each clip hash
- * the probability that one of the track's c postings of that hash lands in
- * the 3-frame window by chance (3c / w over the w possible offsets).  The
- * loop runs hash by hash so that a list's pages stay in cache while all
- * candidates look at them. */
-typedef struct {
-    uint32_t track;
-    int64_t off;
-    double w, lambda;
-    uint32_t aligned;
-} verif_t;
-
-static void verify(const gather_t *g, verif_t *v, size_t nv)
-{
-    for (size_t i = 0; i < g->nhs; i++) {
-        const qh_t *q = &g->hs[i];
-        for (size_t ci = 0; ci < nv; ci++) {
-            uint64_t lo = (uint64_t)v[ci].track << 24, hi = (uint64_t)(v[ci].track + 1) << 24;
-            /* the list is sorted across its segments: skip, by binary search
-             * on their last items, the segments that end before the track */
-            uint32_t sa = q->s0, sb = q->s0 + q->ns, c = 0;
-            while (sa < sb) {
-                uint32_t m = sa + (sb - sa) / 2;
-                const seg_t *sg = &g->segs[m];
-                if (post_key(sg->p + (size_t)(sg->n - 1) * 8) < lo)
-                    sa = m + 1;
-                else
-                    sb = m;
-            }
-            for (uint32_t s = sa; s < q->s0 + q->ns && post_key(g->segs[s].p) < hi; s++) {
-                const seg_t *sg = &g->segs[s];
-                uint32_t a = seg_lower(sg->p, 0, sg->n, lo);
-                uint32_t b = seg_lower(sg->p, a, sg->n, hi);
-                c += b - a;
-                for (uint32_t j = q->q0; b > a && j < q->q0 + q->nq; j++) {
-                    int64_t f = (int64_t)g->qs[j].t + v[ci].off;
-                    if (f + 1 < 0)
-                        continue;
-                    uint64_t want = lo | (uint64_t)(f > 0 ? f - 1 : 0);
-                    uint32_t at = seg_lower(sg->p, a, b, want);
-                    if (at < b && post_key(sg->p + (size_t)at * 8) <= (lo | (uint64_t)(f + 1)))
-                        v[ci].aligned++;
-                }
-            }
-            if (c) {
-                double pr = 3.0 * c / v[ci].w;
-                v[ci].lambda += (pr < 1 ? pr : 1) * q->nq;
-            }
-        }
-    }
 }
 
 /* ------------------------------------------------------------ query */
@@ -414,7 +316,7 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
     cand_t *cands = NULL;
     fpindex_match_t *ms = NULL;
     MDB_cursor *cur = NULL;
-    uint32_t qmax = 0;
+    uint32_t qmax = 0, qmin = UINT32_MAX;
     MDB_stat tst;
     int r = mdb_stat(txn, idx->tracks, &tst);
     if (r == 0)
@@ -449,6 +351,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
         while (j < n && g.qs[j].hash == g.qs[i].hash) {
             if (g.qs[j].t > qmax)
                 qmax = g.qs[j].t;
+            if (g.qs[j].t < qmin)
+                qmin = g.qs[j].t;
             j++;
         }
         qh_t *q = &g.hs[g.nhs++];
@@ -491,17 +395,28 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
         rc = oom(err);
         goto done;
     }
+    /* a vote: where the clip's centre lies in the track, from the posting's
+     * frame and the time scale its span suggests (a few percent off, hence
+     * cells of FPI_VOTE_CELL frames, neighbouring cells merged) */
     size_t nk = 0;
+    double tmid = ((double)qmin + qmax) / 2;
     for (size_t i = 0; i < nvoted && g.segs; i++) {
         const qh_t *q = &order[i];
         if (q->stop)
             continue;
         for (size_t s = q->s0; s < (size_t)q->s0 + q->ns && s < g.nsegs; s++)
             for (uint32_t k = 0; k < g.segs[s].n; k++) {
+                const unsigned char *pp = g.segs[s].p + (size_t)k * FPI_POST;
                 uint32_t track, t;
-                fpi_posting_unpack(g.segs[s].p + (size_t)k * 8, &track, &t);
-                for (uint32_t j = q->q0; j < q->q0 + q->nq && nk < spent; j++)
-                    keys[nk++] = vote_key(track, (int64_t)t - g.qs[j].t);
+                fpi_posting_unpack(pp, &track, &t);
+                for (uint32_t j = q->q0; j < q->q0 + q->nq && nk < spent; j++) {
+                    const fp_hash_t *qh = &g.qs[j];
+                    double sc = pp[8] && qh->span ? (double)pp[8] / qh->span : 1.0;
+                    if (fabs(sc - 1.0) > FPINDEX_MAX_SCALE + 0.03)
+                        continue;
+                    double centre = (double)t - sc * ((double)qh->t - tmid);
+                    keys[nk++] = vote_key(track, (int64_t)floor(centre / FPI_VOTE_CELL));
+                }
             }
     }
     free(order);
@@ -534,10 +449,13 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
     for (size_t i = 0; i < nver; i++) {
         const cand_t *cd = &cands[i];
         double w = (double)fpi_track_frames(idx, txn, cd->track) + qmax + 1;
-        vs[nv++] = (verif_t){cd->track, cd->offset, w, 0, 0};
+        vs[nv++] = (verif_t){.track = cd->track, .cell = cd->offset, .w = w};
     }
-    if (g.segs)
-        verify(&g, vs, nv);
+    if (g.segs && fpi_verify(&g, tmid, vs, nv) != 0) {
+        free(vs);
+        rc = oom(err);
+        goto done;
+    }
     size_t nm = 0;
     double log_tracks = log10((double)(tst.ms_entries > 1 ? tst.ms_entries : 1));
     for (size_t i = 0; i < nv; i++) {
@@ -545,7 +463,8 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
         if (vf->aligned < FPINDEX_MIN_ALIGNED)
             continue;
         double lambda = vf->lambda < 1e-6 ? 1e-6 : vf->lambda;
-        double score = -log10_poisson_tail(vf->aligned, lambda) - log10(vf->w) - log_tracks;
+        double score = -log10_poisson_tail(vf->aligned, lambda) - log10(vf->w) - log_tracks -
+                       log10((double)(vf->nscales ? vf->nscales : 1));
         if (score < fpi_min_score(o))
             continue;
         fpindex_match_t *m = &ms[nm++];
@@ -553,8 +472,11 @@ ai_err_t fpindex_query(fpindex_t *idx, const fp_hash_t *h, size_t n, const fpind
         m->score = score;
         m->confidence = fpindex_confidence(score);
         m->aligned_hashes = vf->aligned;
-        m->offset_seconds = vf->off > 0 ? (double)vf->off * fp_frame_seconds() : 0;
-        m->speed = 1.0;
+        /* where the clip's first frame lies in the track */
+        double start = vf->centre - vf->scale * tmid;
+        m->offset_seconds = start > 0 ? start * fp_frame_seconds() : 0;
+        m->speed = vf->scale;
+        m->pitch_cents = vf->pitch_cents;
     }
     free(vs);
     qsort(ms, nm, sizeof *ms, fpi_match_by_score);

@@ -1,17 +1,19 @@
-/* fpindex speed hypotheses: the exact lane's entry point, re-hashing a clip's
- * peaks under small speed changes and keeping each track's best match. */
+/* fpindex two-pass query: the exact lane's entry point.  The clip's triplet
+ * hashes are invariant to speed, tempo and pitch, except for two coarse
+ * classes (anchor log-frequency, span) that a change moves to a neighbour:
+ * the first pass looks up only the classes as measured (all that an
+ * unchanged clip needs), the second also the neighbouring classes a ±12 %
+ * change reaches; each track keeps its better pass. */
 #include "fpindex/fpindex_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NSPEEDS             5
+#define NPASSES             2
 #define FPI_DECISIVE_MARGIN 10.0 /* score lead over the next track to stop early */
-/* In pairs after 1.0: a clip sped up by 3 % can also look like a pitch-
- * shifted copy of its track under the opposite hypothesis, so both
- * directions of a magnitude are always tried together. */
-static const double speeds[NSPEEDS] = {1.0, 0.985, 1.015, 0.97, 1.03};
+/* scale tolerance of each pass (fp_query_hashes) */
+static const double pass_tol[NPASSES] = {0.0, 0.12};
 
 static int decisive(fpindex_match_t *all, size_t n)
 {
@@ -29,7 +31,7 @@ ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npea
     *nout = 0;
     if (!o || o->max_results == 0)
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "invalid fingerprint query");
-    size_t cap = o->max_results * NSPEEDS;
+    size_t cap = o->max_results * NPASSES;
     fpindex_match_t *all = calloc(cap, sizeof *all), *part = calloc(o->max_results, sizeof *part);
     if (!all || !part) {
         free(all);
@@ -38,16 +40,10 @@ ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npea
     }
     size_t nall = 0;
     ai_err_t rc = AI_OK;
-    for (size_t s = 0; s < NSPEEDS && rc == AI_OK; s++) {
+    for (size_t s = 0; s < NPASSES && rc == AI_OK; s++) {
         fp_hash_t *h = NULL;
         size_t nh = 0, np = 0;
-        /* the speed hypotheses use half the fan-out (a subset of the indexed
-         * pairs: the nearest targets), halving their cost; a real speed
-         * match still aligns hundreds of hashes in a 10 s clip */
-        fp_params_t ps = *p;
-        if (s > 0)
-            ps.fanout = (p->fanout + 1) / 2;
-        rc = fp_hash_peaks(peaks, npeaks, &ps, speeds[s], &h, &nh, err);
+        rc = fp_query_hashes(peaks, npeaks, p, pass_tol[s], &h, &nh, err);
         if (rc == AI_OK)
             rc = fpindex_query(idx, h, nh, o, part, &np, err);
         free(h);
@@ -56,9 +52,8 @@ ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npea
             size_t j = 0;
             while (j < nall && all[j].track_no != part[i].track_no)
                 j++;
-            part[i].score -= log10((double)NSPEEDS);
+            part[i].score -= log10((double)NPASSES);
             part[i].confidence = fpindex_confidence(part[i].score);
-            part[i].speed = speeds[s];
             if (part[i].score < fpi_min_score(o))
                 continue;
             if (j == nall)
@@ -66,9 +61,8 @@ ai_err_t fpindex_match_peaks(fpindex_t *idx, const fp_peak_t *peaks, size_t npea
             else if (part[i].score > all[j].score)
                 all[j] = part[i];
         }
-        /* a decisive, unambiguous match needs no larger speed change (a
-         * pitch-shifted copy of the track can tie under a wrong hypothesis) */
-        if ((s == 0 || s == 2) && decisive(all, nall))
+        /* a decisive, unambiguous match needs no second pass */
+        if (s == 0 && decisive(all, nall))
             break;
     }
     if (rc == AI_OK) {

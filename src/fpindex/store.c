@@ -7,7 +7,11 @@
 #include <string.h>
 
 #define INITIAL_MAP (64ull << 20)
-#define TRACK_MAGIC 0x46504932u /* "FPI2": header + sorted distinct hashes */
+#define TRACK_MAGIC 0x46504933u /* "FPI3": header + sorted distinct hashes */
+/* The "meta" database records the format under this key; an index written
+ * by an older build has no such record (or another number) and must be
+ * rebuilt from the stored audio. */
+#define FORMAT_KEY "format"
 
 static ai_err_t lmdb_err(ai_error_t *err, const fpindex_t *idx, const char *what, int rc)
 {
@@ -15,28 +19,67 @@ static ai_err_t lmdb_err(ai_error_t *err, const fpindex_t *idx, const char *what
                         idx ? idx->dir : "?", what, mdb_strerror(rc));
 }
 
-void fpi_posting_pack(uint32_t hash, uint32_t track, uint32_t t, unsigned char out[8])
+void fpi_posting_pack(const fp_hash_t *h, uint32_t track, unsigned char out[FPI_POST])
 {
-    out[0] = (unsigned char)(hash >> 8);
-    out[1] = (unsigned char)hash;
+    out[0] = (unsigned char)(h->hash >> 8);
+    out[1] = (unsigned char)h->hash;
     for (int i = 0; i < 3; i++) {
         out[2 + i] = (unsigned char)(track >> (16 - 8 * i));
-        out[5 + i] = (unsigned char)(t >> (16 - 8 * i));
+        out[5 + i] = (unsigned char)(h->t >> (16 - 8 * i));
     }
+    out[8] = h->span;
+    out[9] = h->lf;
 }
 
-void fpi_posting_unpack(const unsigned char in[8], uint32_t *track, uint32_t *t)
+void fpi_posting_unpack(const unsigned char in[FPI_POST], uint32_t *track, uint32_t *t)
 {
     *track = (uint32_t)in[2] << 16 | (uint32_t)in[3] << 8 | in[4];
     *t = (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
 }
 
-ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err)
+#define FORMAT_MISMATCH (-1)
+
+static int put_format(fpindex_t *idx, MDB_txn *txn)
 {
-    return fpindex_open_sized(dir, INITIAL_MAP, out, err);
+    uint32_t f = FPINDEX_FORMAT;
+    MDB_val k = {sizeof FORMAT_KEY - 1, FORMAT_KEY}, v = {sizeof f, &f};
+    return mdb_put(txn, idx->meta, &k, &v, 0);
 }
 
-ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out, ai_error_t *err)
+/* An empty index is stamped with this build's format; a non-empty one must
+ * carry it (*found: the recorded format, 0 when none).  With reset, an index
+ * of another format is emptied and stamped (its contents are unusable). */
+static int check_format(fpindex_t *idx, MDB_txn *txn, int reset, uint32_t *found)
+{
+    MDB_val k = {sizeof FORMAT_KEY - 1, FORMAT_KEY}, v;
+    int r = mdb_get(txn, idx->meta, &k, &v);
+    if (r == 0 && v.mv_size == sizeof(uint32_t)) {
+        memcpy(found, v.mv_data, sizeof *found);
+        if (*found == FPINDEX_FORMAT)
+            return 0;
+    } else if (r != 0 && r != MDB_NOTFOUND) {
+        return r;
+    }
+    MDB_stat ps, ts;
+    r = mdb_stat(txn, idx->post, &ps);
+    if (r == 0)
+        r = mdb_stat(txn, idx->tracks, &ts);
+    if (r != 0)
+        return r;
+    if (ps.ms_entries || ts.ms_entries) {
+        if (!reset)
+            return FORMAT_MISMATCH;
+        r = mdb_drop(txn, idx->post, 0);
+        if (r == 0)
+            r = mdb_drop(txn, idx->tracks, 0);
+        if (r != 0)
+            return r;
+    }
+    return put_format(idx, txn);
+}
+
+static ai_err_t open_env(const char *dir, size_t initial_map, int reset, fpindex_t **out,
+                         ai_error_t *err)
 {
     *out = NULL;
     if (!dir || !*dir)
@@ -75,9 +118,29 @@ ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out
     if (r == 0)
         r = mdb_dbi_open(txn, "tracks", MDB_CREATE | MDB_INTEGERKEY, &idx->tracks);
     if (r == 0)
+        r = mdb_dbi_open(txn, "meta", MDB_CREATE, &idx->meta);
+    uint32_t found = 0;
+    if (r == 0)
+        r = check_format(idx, txn, reset, &found);
+    if (r == 0)
         r = mdb_txn_commit(txn);
     else
         mdb_txn_abort(txn);
+    if (r == FORMAT_MISMATCH) {
+        if (found)
+            rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                              "fingerprint index %s has format %u, this build reads format %d: "
+                              "run `audio-ident rebuild-index --fingerprints`",
+                              dir, found, FPINDEX_FORMAT);
+        else
+            rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                              "fingerprint index %s was written by an older build (format 2 or "
+                              "earlier), this build reads format %d: run `audio-ident "
+                              "rebuild-index --fingerprints`",
+                              dir, FPINDEX_FORMAT);
+        fpindex_close(idx);
+        return rc;
+    }
     if (r != 0) {
         rc = lmdb_err(err, idx, "cannot open databases (corrupt index?)", r);
         fpindex_close(idx);
@@ -85,6 +148,21 @@ ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out
     }
     *out = idx;
     return AI_OK;
+}
+
+ai_err_t fpindex_open(const char *dir, fpindex_t **out, ai_error_t *err)
+{
+    return open_env(dir, INITIAL_MAP, 0, out, err);
+}
+
+ai_err_t fpindex_open_sized(const char *dir, size_t initial_map, fpindex_t **out, ai_error_t *err)
+{
+    return open_env(dir, initial_map, 0, out, err);
+}
+
+ai_err_t fpindex_open_reset(const char *dir, fpindex_t **out, ai_error_t *err)
+{
+    return open_env(dir, INITIAL_MAP, 1, out, err);
 }
 
 void fpindex_close(fpindex_t *idx)
@@ -162,13 +240,14 @@ static ai_err_t with_write_txn(fpindex_t *idx, write_fn fn, void *user, const ch
 static int del_postings(MDB_cursor *cur, uint32_t hash, uint32_t track_no)
 {
     uint32_t bucket = fpi_bucket(hash);
-    unsigned char seek[8];
-    fpi_posting_pack(hash, track_no, 0, seek);
+    unsigned char seek[FPI_POST];
+    fp_hash_t key = {hash, 0, 0, 0};
+    fpi_posting_pack(&key, track_no, seek);
     MDB_val k = {sizeof bucket, &bucket}, v = {sizeof seek, seek};
     int r = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
     while (r == 0) {
         if (k.mv_size != sizeof bucket || memcmp(k.mv_data, &bucket, sizeof bucket) != 0 ||
-            v.mv_size != 8 || memcmp(v.mv_data, seek, 5) != 0)
+            v.mv_size != FPI_POST || memcmp(v.mv_data, seek, 5) != 0)
             return 0;
         r = mdb_cursor_del(cur, 0);
         if (r == 0)
@@ -235,10 +314,10 @@ static int add_fn(fpindex_t *idx, MDB_txn *txn, void *user)
     if (a->ndistinct)
         memcpy((unsigned char *)v.mv_data + 12, a->distinct, a->ndistinct * sizeof(uint32_t));
     for (size_t i = 0; i < a->n; i++) {
-        unsigned char pv[8];
+        unsigned char pv[FPI_POST];
         uint32_t bucket = fpi_bucket(a->h[i].hash);
-        fpi_posting_pack(a->h[i].hash, a->track_no, a->h[i].t, pv);
-        MDB_val hk = {sizeof bucket, &bucket}, hv = {8, pv};
+        fpi_posting_pack(&a->h[i], a->track_no, pv);
+        MDB_val hk = {sizeof bucket, &bucket}, hv = {FPI_POST, pv};
         r = mdb_put(txn, idx->post, &hk, &hv, MDB_NODUPDATA);
         if (r == MDB_KEYEXIST)
             r = 0; /* the same (hash, time) twice in one track */
@@ -282,7 +361,9 @@ static int drop_fn(fpindex_t *idx, MDB_txn *txn, void *user)
 {
     (void)user;
     int r = mdb_drop(txn, idx->post, 0);
-    return r ? r : mdb_drop(txn, idx->tracks, 0);
+    if (r == 0)
+        r = mdb_drop(txn, idx->tracks, 0);
+    return r ? r : put_format(idx, txn);
 }
 
 ai_err_t fpindex_drop_all(fpindex_t *idx, ai_error_t *err)

@@ -51,6 +51,8 @@ ai_err_t search_lane_exact(const search_lane_ctx_t *ctx, search_result_t *res, a
             tracks[k].chromaprint = NULL; /* moved */
             e->confidence = m[i].confidence;
             e->offset_seconds = m[i].offset_seconds;
+            e->speed = m[i].speed;
+            e->pitch_cents = m[i].pitch_cents;
             e->aligned_hashes = m[i].aligned_hashes;
             break;
         }

@@ -5,6 +5,7 @@
 #include "fp/fp.h"
 #include "search/search_int.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -274,8 +275,11 @@ void search_result_json(const search_result_t *res, const char *request_id, strb
         const search_exact_match_t *e = &res->exact[i];
         strbuf_append(out, i ? ",{\"track\":" : "{\"track\":");
         search_track_info_json(&e->track, out);
-        strbuf_printf(out, ",\"confidence\":%.4f,\"offset_seconds\":%.2f,\"aligned_hashes\":%u}",
-                      e->confidence, e->offset_seconds, e->aligned_hashes);
+        strbuf_printf(out,
+                      ",\"confidence\":%.4f,\"offset_seconds\":%.2f,\"speed\":%.3f,"
+                      "\"pitch_cents\":%.0f,\"aligned_hashes\":%u}",
+                      e->confidence, e->offset_seconds, e->speed,
+                      fabs(e->pitch_cents) < 0.5 ? 0.0 : e->pitch_cents, e->aligned_hashes);
     }
     strbuf_append(out, "],\"vibe_matches\":[");
     for (size_t i = 0; i < res->nvibe; i++) {

@@ -45,6 +45,7 @@ const char *search_mode_name(search_mode_t m);
 typedef struct {
     meta_track_t track;
     double confidence, offset_seconds;
+    double speed, pitch_cents; /* the clip against the track (fpindex_match_t) */
     unsigned aligned_hashes;
 } search_exact_match_t;
 

@@ -162,6 +162,9 @@ test('POST /api/v1/search identifies a clip with every documented field', async 
   assert.equal(m.track.title, 'Square Dance');
   assert.ok(m.confidence >= 0.85 && m.confidence <= 1, `confidence ${m.confidence}`);
   assert.ok(Math.abs(m.offset_seconds - 10) < 0.5, `offset ${m.offset_seconds}`);
+  // an unchanged clip: time scale 1, no pitch shift
+  assert.ok(Math.abs(m.speed - 1) < 0.01, `speed ${m.speed}`);
+  assert.ok(Number.isInteger(m.pitch_cents) && Math.abs(m.pitch_cents) <= 20, `pitch ${m.pitch_cents}`);
   assert.ok(Number.isInteger(m.aligned_hashes) && m.aligned_hashes > 0);
   for (let i = 1; i < b.exact_matches.length; i++)
     assert.ok(b.exact_matches[i - 1].confidence >= b.exact_matches[i].confidence);

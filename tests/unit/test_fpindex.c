@@ -3,6 +3,8 @@
 #include "fp/fp.h"
 #include "fpindex/fpindex.h"
 
+#include <lmdb.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,8 +16,10 @@ static fp_hash_t *random_hashes(size_t n, uint32_t seed, uint32_t t0)
     uint32_t s = seed;
     for (size_t i = 0; h && i < n; i++) {
         s = s * 1664525u + 1013904223u;
-        h[i].hash = s >> 7; /* 25 bits, like fp hashes */
+        h[i].hash = s >> 7; /* 25 bits: the index takes any value, and fewer collide */
         h[i].t = t0 + (uint32_t)(i / 4);
+        h[i].span = 0; /* unknown: matched without a time scale */
+        h[i].lf = 0;
     }
     return h;
 }
@@ -80,7 +84,7 @@ TEST(fpindex_budget_spends_votes_on_rare_hashes)
         REQUIRE(all);
         memcpy(all, h, PER * sizeof *h);
         for (uint32_t k = 0; k < 1000; k++)
-            all[PER + k] = (fp_hash_t){stop, 600 + k};
+            all[PER + k] = (fp_hash_t){stop, 600 + k, 0, 0};
         REQUIRE(fpindex_add_track(idx, t, all, PER + 1000, 1600, &err) == AI_OK);
         free(all);
         if (t == 7)
@@ -102,14 +106,15 @@ TEST(fpindex_budget_spends_votes_on_rare_hashes)
     CHECK_EQ_INT(m[0].track_no, 7);
     CHECK_NEAR(m[0].offset_seconds, 250 * fp_frame_seconds(), fp_frame_seconds() * 1.01);
     /* 100 votes cover under 100 of the 270 rare hashes; verification counts
-     * the rare and the common ones (15), not the 15 stop words */
-    CHECK_EQ_INT(m[0].aligned_hashes, 285);
+     * the rare ones and the common one (a distinct value, though it occurs 15
+     * times), not the stop word */
+    CHECK_EQ_INT(m[0].aligned_hashes, 271);
     double budget_score = m[0].score;
     o.max_postings = 0; /* the default budget: same verified answer */
     REQUIRE(fpindex_query(idx, q, 300, &o, m, &nm, &err) == AI_OK);
     REQUIRE(nm >= 1);
     CHECK_EQ_INT(m[0].track_no, 7);
-    CHECK_EQ_INT(m[0].aligned_hashes, 285);
+    CHECK_EQ_INT(m[0].aligned_hashes, 271);
     CHECK_NEAR(m[0].score, budget_score, 1e-9);
     free(target);
     fpindex_close(idx);
@@ -203,6 +208,69 @@ TEST(fpindex_corrupt_directory_is_a_clear_error)
     CHECK(fpindex_open(file, &idx, &err) != AI_OK);
 }
 
+/* Sets the recorded format of a closed index (0 = remove the record, as an
+ * index written before the format was recorded). */
+static int set_format(const char *dir, uint32_t f)
+{
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi meta;
+    int r = mdb_env_create(&env);
+    if (r == 0)
+        r = mdb_env_set_maxdbs(env, 4);
+    if (r == 0)
+        r = mdb_env_open(env, dir, 0, 0644);
+    if (r == 0)
+        r = mdb_txn_begin(env, NULL, 0, &txn);
+    if (r == 0)
+        r = mdb_dbi_open(txn, "meta", 0, &meta);
+    MDB_val k = {6, "format"}, v = {sizeof f, &f};
+    if (r == 0)
+        r = f ? mdb_put(txn, meta, &k, &v, 0) : mdb_del(txn, meta, &k, NULL);
+    if (txn)
+        r = r == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), r);
+    if (env)
+        mdb_env_close(env);
+    return r;
+}
+
+TEST(fpindex_refuses_another_format_until_rebuilt)
+{
+    const char *dir = test_path("old");
+    fpindex_t *idx = NULL;
+    ai_error_t err;
+    fp_hash_t *h = random_hashes(100, 3, 0);
+    REQUIRE(h);
+    /* an empty index of another format is simply re-stamped */
+    REQUIRE(fpindex_open(dir, &idx, &err) == AI_OK);
+    fpindex_close(idx);
+    REQUIRE(set_format(dir, 2) == 0);
+    REQUIRE(fpindex_open(dir, &idx, &err) == AI_OK);
+    REQUIRE(fpindex_add_track(idx, 1, h, 100, 50, &err) == AI_OK);
+    fpindex_close(idx);
+    /* with postings: refused, naming both formats and the way out */
+    REQUIRE(set_format(dir, 2) == 0);
+    idx = NULL;
+    CHECK_EQ_INT(fpindex_open(dir, &idx, &err), AI_ERR_INTERNAL_ERROR);
+    CHECK(idx == NULL);
+    CHECK(strstr(err.message, "format 2") != NULL);
+    CHECK(strstr(err.message, "rebuild-index --fingerprints") != NULL);
+    /* no record at all: written before formats were recorded */
+    REQUIRE(set_format(dir, 0) == 0);
+    CHECK_EQ_INT(fpindex_open(dir, &idx, &err), AI_ERR_INTERNAL_ERROR);
+    CHECK(strstr(err.message, "rebuild-index --fingerprints") != NULL);
+    /* the rebuild's open empties it and stamps the current format */
+    REQUIRE(fpindex_open_reset(dir, &idx, &err) == AI_OK);
+    CHECK(!fpindex_has_track(idx, 1));
+    fpindex_close(idx);
+    REQUIRE(fpindex_open(dir, &idx, &err) == AI_OK);
+    fpindex_stats_t st;
+    REQUIRE(fpindex_stats(idx, &st, &err) == AI_OK);
+    CHECK_EQ_INT(st.hashes, 0);
+    fpindex_close(idx);
+    free(h);
+}
+
 TEST(fpindex_deadline_and_cancel_stop_a_query)
 {
     fpindex_t *idx = NULL;
@@ -273,6 +341,125 @@ TEST(fpindex_concurrent_queries_during_writes)
 }
 
 /* End to end: three generated 30 s signals, a noisy 5 s clip of one. */
+/* A seeded melody (a note every 0.25 s: two partials with a decaying
+ * envelope, over faint noise), `secs` long from `start` seconds of track
+ * time, played with time scale `ts` (track seconds per clip second) and
+ * frequency scale `fs`: ts = fs = 1.08 is a speed change, fs alone a pitch
+ * shift, ts alone a tempo change. */
+static float *melody(uint32_t seed, double start, double secs, double ts, double fs, size_t *n)
+{
+    *n = (size_t)(secs * FP_SAMPLE_RATE);
+    float *x = malloc(*n * sizeof *x);
+    double ph1 = 0, ph2 = 0;
+    /* the noise is new for every clip (the same noise would match itself) */
+    uint32_t s = seed * 7919u + (uint32_t)(start * 1000 + ts * 1e4 + fs * 1e5);
+    for (size_t i = 0; x && i < *n; i++) {
+        double tt = start + (double)i / FP_SAMPLE_RATE * ts;
+        uint32_t note = (uint32_t)(tt / 0.25), h = (note + 1) * 2654435761u ^ seed * 40503u;
+        h ^= h >> 13;
+        h *= 2246822519u;
+        h ^= h >> 16;
+        double f1 = 220.0 * pow(2.0, (double)(h % 24) / 12.0) * fs;
+        double f2 = f1 * pow(2.0, (double)(3 + (h >> 8) % 9) / 12.0);
+        double env = exp(-3.0 * (tt / 0.25 - note));
+        ph1 += 2 * M_PI * f1 / FP_SAMPLE_RATE;
+        ph2 += 2 * M_PI * f2 / FP_SAMPLE_RATE;
+        s = s * 1664525u + 1013904223u;
+        double noise = ((double)(s >> 8) / (double)(1u << 24) - 0.5) * 0.01;
+        x[i] = (float)(env * (0.3 * sin(ph1) + 0.2 * sin(ph2)) + noise);
+    }
+    return x;
+}
+
+static int match_pcm(fpindex_t *idx, const fp_params_t *p, const float *x, size_t n,
+                     fpindex_match_t *m, size_t *nm)
+{
+    ai_error_t err;
+    float *spec = NULL;
+    fp_peak_t *pk = NULL;
+    size_t frames = 0, np = 0;
+    int ok = fp_spectrogram(x, n, &spec, &frames, &err) == AI_OK &&
+             fp_find_peaks(spec, frames, p, &pk, &np, &err) == AI_OK &&
+             fpindex_match_peaks(idx, pk, np, p, &opts5, m, nm, &err) == AI_OK;
+    free(spec);
+    free(pk);
+    return ok;
+}
+
+/* Speed, tempo and pitch changes up to ±10 % / two semitones: found, with
+ * the offset in the track's time and the measured scales. */
+TEST(fpindex_speed_tempo_and_pitch_changes_are_measured)
+{
+    fpindex_t *idx = NULL;
+    ai_error_t err;
+    REQUIRE(fpindex_open(test_path("idx"), &idx, &err) == AI_OK);
+    fp_params_t p;
+    fp_params_default(&p);
+    for (uint32_t t = 1; t <= 4; t++) {
+        size_t n = 0;
+        fp_hash_t *h = NULL;
+        size_t nh = 0;
+        float *x = melody(t, 0, 40, 1, 1, &n);
+        REQUIRE(x);
+        REQUIRE(fp_extract(x, n, &p, &h, &nh, NULL, &err) == AI_OK);
+        REQUIRE(fpindex_add_track(idx, t, h, nh, (uint32_t)(n / FP_HOP), &err) == AI_OK);
+        free(h);
+        free(x);
+    }
+    static const struct {
+        uint32_t track;
+        double start, ts, fs;
+    } cases[] = {
+        {2, 9.0, 1.08, 1.08},     /* speed +8 % */
+        {3, 20.0, 0.9, 0.9},      /* speed -10 % */
+        {1, 15.0, 1.0, 1.122462}, /* pitch +2 semitones */
+        {4, 5.0, 0.9, 1.0},       /* tempo -10 % */
+        {4, 25.0, 1.0, 1.0},      /* unchanged */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = 0, nm = 0;
+        float *x = melody(cases[c].track, cases[c].start, 8, cases[c].ts, cases[c].fs, &n);
+        REQUIRE(x);
+        fpindex_match_t m[5];
+        REQUIRE(match_pcm(idx, &p, x, n, m, &nm));
+        free(x);
+        REQUIRE(nm >= 1);
+        CHECK_EQ_INT(m[0].track_no, cases[c].track);
+        CHECK_NEAR(m[0].offset_seconds, cases[c].start, 0.05);
+        CHECK_NEAR(m[0].speed, cases[c].ts, 0.005);
+        CHECK_NEAR(m[0].pitch_cents, 1200 * log2(cases[c].fs), 15);
+        CHECK(m[0].confidence >= 0.85);
+    }
+    fpindex_close(idx);
+}
+
+/* Decodes a WAV file and matches it as the exact lane does; 1 on success. */
+static int match_file(fpindex_t *idx, const fp_params_t *p, const char *path, fpindex_match_t *m,
+                      size_t *nm)
+{
+    size_t len;
+    unsigned char *buf = test_read_file(path, &len);
+    if (!buf)
+        return 0;
+    ai_error_t err;
+    audio_format_t fmt;
+    audio_decoded_t d = {0};
+    audio_decode_opts_t o = {.rates = {16000}, .nrates = 1, .max_seconds = 30, .truncate = 1};
+    float *spec = NULL;
+    fp_peak_t *pk = NULL;
+    size_t frames = 0, np = 0;
+    int ok = audio_sniff(buf, len, &fmt, &err) == AI_OK &&
+             audio_decode(buf, len, fmt, &o, &d, &err) == AI_OK &&
+             fp_spectrogram(d.pcm[0].samples, d.pcm[0].n, &spec, &frames, &err) == AI_OK &&
+             fp_find_peaks(spec, frames, p, &pk, &np, &err) == AI_OK &&
+             fpindex_match_peaks(idx, pk, np, p, &opts5, m, nm, &err) == AI_OK;
+    free(buf);
+    free(spec);
+    free(pk);
+    audio_decoded_release(&d);
+    return ok;
+}
+
 TEST(fpindex_end_to_end_noisy_clip)
 {
     if (!test_have("sox"))
@@ -319,28 +506,14 @@ TEST(fpindex_end_to_end_noisy_clip)
                 "&& sox -m '%s' '%s' '%s'",
                 test_path("t1.wav"), test_path("clip.wav"), test_path("noise.wav"),
                 test_path("clip.wav"), test_path("noise.wav"), test_path("query.wav")) == 0);
-    size_t len;
-    unsigned char *buf = test_read_file(test_path("query.wav"), &len);
-    REQUIRE(buf);
-    audio_format_t fmt;
-    audio_decoded_t d = {0};
-    audio_decode_opts_t o = {.rates = {16000}, .nrates = 1, .max_seconds = 30, .truncate = 1};
-    REQUIRE(audio_sniff(buf, len, &fmt, &err) == AI_OK);
-    REQUIRE(audio_decode(buf, len, fmt, &o, &d, &err) == AI_OK);
-    free(buf);
-    float *spec = NULL;
-    fp_peak_t *pk = NULL;
-    size_t frames = 0, np = 0, nm = 0;
-    REQUIRE(fp_spectrogram(d.pcm[0].samples, d.pcm[0].n, &spec, &frames, &err) == AI_OK);
-    REQUIRE(fp_find_peaks(spec, frames, &p, &pk, &np, &err) == AI_OK);
     fpindex_match_t m[5];
-    REQUIRE(fpindex_match_peaks(idx, pk, np, &p, &opts5, m, &nm, &err) == AI_OK);
+    size_t nm = 0;
+    REQUIRE(match_file(idx, &p, test_path("query.wav"), m, &nm));
     REQUIRE(nm >= 1);
     CHECK_EQ_INT(m[0].track_no, 2);
     CHECK_NEAR(m[0].offset_seconds, 12.0, 0.1);
+    CHECK_NEAR(m[0].speed, 1.0, 0.005);
+    CHECK_NEAR(m[0].pitch_cents, 0, 15);
     CHECK(m[0].confidence >= 0.85);
-    free(spec);
-    free(pk);
-    audio_decoded_release(&d);
     fpindex_close(idx);
 }
