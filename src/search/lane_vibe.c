@@ -2,6 +2,7 @@
  * aggregate them per track, join TrackInfo. */
 #include "search/search_int.h"
 #include "embed/embed.h"
+#include "meta/meta.h"
 #include "vecstore/vecstore.h"
 
 #include <stdlib.h>
@@ -119,6 +120,18 @@ static ai_err_t join(library_t *lib, const track_agg_t *agg, size_t nt, size_t m
     return rc;
 }
 
+/* 1 when the library has no ready track.  A vector store that cannot answer
+ * for an empty library (a Qdrant collection is only created by the first
+ * ingest) has nothing to find then, so the lane answers [] instead of an
+ * error; with tracks in the library the error stands: their vectors are
+ * missing. */
+static int library_is_empty(library_t *lib)
+{
+    long long ready = 0;
+    ai_error_t e;
+    return meta_tracks_count(library_meta(lib), &ready, NULL, &e) == AI_OK && ready == 0;
+}
+
 ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai_error_t *err)
 {
     embedder_t *emb = library_embedder(ctx->lib);
@@ -154,6 +167,10 @@ ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai
     if (rc == AI_OK)
         rc = vecstore_query_many(vs, q, nq, info->dim, CHUNKS_PER_WIN, ctx->deadline, hits, got,
                                  err);
+    if (rc == AI_ERR_SERVICE_UNAVAILABLE && library_is_empty(ctx->lib)) {
+        rc = AI_OK;
+        memset(got, 0, sizeof got);
+    }
     for (size_t w = 0; rc == AI_OK && w < nq; w++) { /* pack the windows' hits together */
         memmove(hits + total, hits + w * CHUNKS_PER_WIN, got[w] * sizeof *hits);
         total += got[w];

@@ -191,6 +191,33 @@ TEST(vibe_lane_qdrant_down_fails_only_the_vibe_lane)
     library_close(lib);
 }
 
+/* A fresh deployment: Qdrant has no collection yet because nothing was
+ * ingested.  There is nothing to find, so the vibe lane answers [] without
+ * an error (with tracks in the library the same 404 is an error, below). */
+TEST(vibe_lane_qdrant_empty_library_without_collection_is_empty_not_an_error)
+{
+    if (!test_have("sox"))
+        SKIP("sox not installed");
+    qdrant_standin_t *q = qdrant_standin_start();
+    REQUIRE(q != NULL);
+    config_t cfg;
+    make_config(&cfg, "fresh", qdrant_standin_port(q));
+    library_t *lib = NULL;
+    ai_error_t err;
+    REQUIRE(library_open(&cfg, &lib, &err) == AI_OK);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/v1.wav", test_tmpdir());
+    if (!fs_is_file(p))
+        REQUIRE(test_sh("sox -n -r 22050 -c 1 '%s' %s 2>/dev/null", p, recipes[1]) == 0);
+    search_result_t res;
+    REQUIRE(search_clip(lib, 1, SEARCH_MODE_VIBE, &res, &err) == AI_OK);
+    CHECK_EQ_INT(res.nvibe, 0);
+    CHECK_EQ_INT(res.vibe_status.code, AI_OK);
+    search_result_release(&res);
+    library_close(lib);
+    qdrant_standin_stop(q);
+}
+
 TEST(vibe_lane_qdrant_collection_deleted_is_a_lane_error_and_check_says_so)
 {
     if (!test_have("sox"))
