@@ -308,12 +308,20 @@ static ai_err_t pg_migrate(void *impl, int *applied, ai_error_t *err)
     pg_conn_t *c = pg_acquire(p);
     ai_err_t rc = pg_ensure(p, c, err);
     *applied = 0;
+    /* A session-level advisory lock makes a whole run exclusive: a second
+     * `migrate` waits, then finds every migration applied, instead of
+     * interleaving with the first (it is released below, or with the
+     * connection if this process dies). */
+    int locked = rc == AI_OK &&
+                 pg_simple(c, "SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ")", NULL, err) == 0;
+    if (rc == AI_OK && !locked)
+        rc = AI_ERR_INTERNAL_ERROR;
     for (size_t i = 0; i < meta_nmigrations && rc == AI_OK; i++) {
         const meta_migration_t *mg = &meta_migrations[i];
         if (strcmp(mg->backend, "postgres") != 0)
             continue;
-        /* The advisory lock serialises concurrent `migrate`s; it is released
-         * with the transaction. */
+        /* The transaction-level lock (re-entrant with the session lock above)
+         * keeps a migration atomic with its schema_migrations row. */
         char sql[256];
         int present = 0;
         snprintf(sql, sizeof sql, "SELECT 1 FROM schema_migrations WHERE version = %d",
@@ -346,6 +354,8 @@ static ai_err_t pg_migrate(void *impl, int *applied, ai_error_t *err)
                 rc = pg_unreachable(p, c->pc, err);
         }
     }
+    if (locked && PQstatus(c->pc) == CONNECTION_OK)
+        PQclear(PQexec(c->pc, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")"));
     pg_release(p, c);
     return rc;
 }
