@@ -97,9 +97,12 @@ static ai_err_t calibrate(library_t *lib, const pending_vecs_t *pv, size_t n,
     const float **vecs = calloc(n + 1, sizeof *vecs);
     size_t *nvec = calloc(n + 1, sizeof *nvec), nt = 0;
     ai_err_t rc = AI_OK;
-    if (!vecs || !nvec)
-        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
-    for (size_t i = 0; rc == AI_OK && i < n; i++) {
+    if (!vecs || !nvec) {
+        free(vecs);
+        free(nvec);
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
         if (!pv[i].raw || !pv[i].nvec)
             continue;
         vecs[nt] = pv[i].raw;
@@ -107,7 +110,7 @@ static ai_err_t calibrate(library_t *lib, const pending_vecs_t *pv, size_t n,
     }
     embed_calib_t cal;
     embed_lib_view_t view = {vecs, nvec, nt, embed_info(lib->emb)->dim};
-    int got = rc == AI_OK ? embed_calib_compute(&view, &cal) : 0;
+    int got = embed_calib_compute(&view, &cal);
     if (got < 0)
         rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     if (got > 0) {
