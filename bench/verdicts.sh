@@ -17,7 +17,11 @@ work="$DATA/vibe-work"
 lib="$DATA/verdict-lib"
 if [ ! -f "$lib/.ingested" ]; then
   rm -rf "$lib" && mkdir -p "$lib/in"
-  while IFS=$'\t' read -r t _; do ln -sf "$(realpath "$t")" "$lib/in/$(basename "$(dirname "$t")")-$(basename "$t")"; done < "$work/tracks.tsv"
+  # hard links (ingest does not follow symbolic links); a copy across file systems
+  while IFS=$'\t' read -r t _; do
+    dst="$lib/in/$(basename "$(dirname "$t")")-$(basename "$t")"
+    ln "$t" "$dst" 2>/dev/null || cp "$t" "$dst"
+  done < "$work/tracks.tsv"
   DATA_DIR="$lib/data" "$BIN" ingest "$lib/in" >&2
   touch "$lib/.ingested"
 fi
