@@ -171,3 +171,25 @@ test('tracks: bad sort, dir and filter values name their field', async () => {
     assert.equal(r.body.error.details.field, field, q);
   }
 });
+
+// Last: it adds tracks to the library.
+test('a steady tone identifies nothing, not even a library track that is that tone', async () => {
+  for (const [name, synth] of [['tone', ['sine', '440']], ['hum', ['sine', '50', 'sine', '100', 'remix', '1,2']]]) {
+    const track = join(fx.root, `${name}-track.wav`);
+    sh('sox', ['-n', '-r', '22050', '-c', '1', track, 'synth', '20', ...synth, 'vol', '0.4']);
+    const fd = new FormData();
+    fd.append('audio', new Blob([readFileSync(track)]), `${name}.wav`);
+    fd.append('title', `Steady ${name}`);
+    const r = await fetch(`${base}/api/v1/ingest`, { method: 'POST', body: fd });
+    assert.ok(r.status === 201 || r.status === 200, `${name} ingest ${r.status}`);
+    const clip = join(fx.root, `${name}-clip.wav`);
+    sh('sox', [track, clip, 'trim', '5', '8']);
+    const e = await search(clip, 'exact');
+    assert.equal(e.verdict, 'not_found', `${name}: ${JSON.stringify(e)}`);
+    assert.deepEqual(e.exact_matches, []);
+    // the tone track does sound like the tone: "similar", never identified
+    const b = await search(clip, 'both');
+    assert.deepEqual(b.exact_matches, []);
+    assert.ok(['similar', 'not_found'].includes(b.verdict), JSON.stringify(b));
+  }
+});
