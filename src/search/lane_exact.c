@@ -6,6 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Frequency variety of a clip's peaks: the number of distinct 3-bin bands
+ * (about 47 Hz at 16 kHz) holding at least one peak.  Music, speech and
+ * even noise spread their peaks over dozens of bands; a steady tone, a hum
+ * or a chord of pure tones keeps them in a handful, and the landmark pairs
+ * of such a clip line up with any sustained note of the same pitch. */
+#define TONAL_MAX_BANDS 12 /* docs/api.md; music clips of the bench: 27 and more */
+static size_t peak_bands(const fp_peak_t *peaks, size_t np)
+{
+    unsigned char seen[FP_NBINS / 3 + 1] = {0};
+    size_t bands = 0;
+    for (size_t i = 0; i < np; i++) {
+        size_t b = peaks[i].f / 3u;
+        if (b < sizeof seen && !seen[b]) {
+            seen[b] = 1;
+            bands++;
+        }
+    }
+    return bands;
+}
+
 ai_err_t search_lane_exact(const search_lane_ctx_t *ctx, search_result_t *res, ai_error_t *err)
 {
     library_t *lib = ctx->lib;
@@ -24,7 +44,9 @@ ai_err_t search_lane_exact(const search_lane_ctx_t *ctx, search_result_t *res, a
     if (rc == AI_OK)
         rc = fp_find_peaks(spec, frames, p, &peaks, &np, err);
     free(spec);
-    if (rc == AI_OK)
+    /* a clip of steady tones identifies nothing, however well it aligns */
+    size_t bands = rc == AI_OK ? peak_bands(peaks, np) : 0;
+    if (rc == AI_OK && bands > TONAL_MAX_BANDS)
         rc = fpindex_match_peaks(library_fpindex(lib), peaks, np, p, &qo, m, &nm, err);
     free(peaks);
     meta_track_t *tracks = NULL;
