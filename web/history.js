@@ -57,9 +57,9 @@ export function clearHistory() {
 export function outline(response) {
   const verdict = verdictOf(response);
   const exact = Array.isArray(response.exact_matches) ? response.exact_matches : [];
-  const vibe = Array.isArray(response.vibe_matches) ? response.vibe_matches : [];
-  const m = exact[0] || (verdict === 'similar' ? vibe[0] : null);
-  return { verdict, track: m ? m.track || {} : null, offset: exact[0] ? exact[0].offset_seconds : null };
+  // Only an exact match names "the" track; similar tracks are not answers.
+  const m = verdict === 'identified' || verdict === 'possible' ? exact[0] : null;
+  return { verdict, track: m ? m.track || {} : null, offset: m ? m.offset_seconds : null };
 }
 
 // "14:03" today, "28/11/26, 14:03" before.

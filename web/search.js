@@ -60,7 +60,7 @@ const carry = { mode: 'both', kept: null, dropNote: '' };
 const retryable = (e) => e && (e.code === 'NETWORK' || e.status >= 500 || e.status === 429 || e.code === 'SEARCH_TIMEOUT');
 
 export function renderSearch(main, params, resultId) {
-  const st = { rec: null, timer: 0, t0: 0, ctrl: null, loudAt: 0, lastClip: null };
+  const st = { rec: null, timer: 0, t0: 0, ctrl: null, loudAt: 0, gone: false };
 
   const levelFill = h('div', { class: 'meter-fill' });
   const meter = h('div', { class: 'meter', 'aria-hidden': 'true' }, levelFill);
@@ -315,7 +315,6 @@ export function renderSearch(main, params, resultId) {
     if (st.ctrl) st.ctrl.abort();
     const ctrl = new AbortController();
     st.ctrl = ctrl;
-    st.lastClip = { blob, filename, what };
     const t0 = performance.now();
     const took = h('span', { class: 'elapsed' }, '');
     const cancel = h('button', { type: 'button', class: 'button secondary', onclick: () => ctrl.abort() }, 'Cancel');
@@ -332,7 +331,7 @@ export function renderSearch(main, params, resultId) {
     const iv = setInterval(() => (took.textContent = `${((performance.now() - t0) / 1000).toFixed(1)} s`), 200);
     try {
       const r = await api.search(blob, filename, mode(), 10, ctrl.signal);
-      if (st.ctrl !== ctrl) return;
+      if (st.ctrl !== ctrl || st.gone) return;
       const entry = remember(r, what);
       if (entry) {
         navigate(`#/result/${encodeURIComponent(entry.id)}`);
@@ -417,6 +416,7 @@ export function renderSearch(main, params, resultId) {
   }
 
   return () => {
+    st.gone = true; // an answer arriving now must not pull the user back
     clearInterval(st.timer);
     window.removeEventListener('beforeunload', askBeforeLeaving);
     if (st.rec) {
