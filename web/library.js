@@ -1,8 +1,10 @@
 // The library page: a paginated, searchable table of tracks.  Searching,
 // the artist/album filters, sorting and paging all go to the server
 // (GET /api/v1/tracks with search, artist, album, sort, dir, page, pageSize),
-// so a sort orders the whole library, not one page.  Each row has a play
-// button feeding one shared player.
+// so a sort orders the whole library, not one page.  The filters match whole
+// names, so they are set from an artist or album in the table (never typed)
+// and shown as removable chips.  Each row has a play button feeding one
+// shared player.
 import * as api from './api.js';
 import { h, clear, clock, date, debounce, errorBox } from './dom.js';
 
@@ -58,8 +60,7 @@ export function renderLibrary(main, params) {
     placeholder: 'Title, artist or album',
     autocomplete: 'off',
   });
-  const artistInput = h('input', { type: 'search', id: 'lib-artist', value: st.artist, autocomplete: 'off' });
-  const albumInput = h('input', { type: 'search', id: 'lib-album', value: st.album, autocomplete: 'off' });
+  const chips = h('div', { class: 'chips', id: 'lib-filters' });
   const sizeSel = h(
     'select',
     { id: 'lib-size' },
@@ -116,10 +117,9 @@ export function renderLibrary(main, params) {
         'div',
         { class: 'toolbar' },
         h('div', { class: 'field grow' }, h('label', { for: 'lib-search' }, 'Search'), searchInput),
-        h('div', { class: 'field filter' }, h('label', { for: 'lib-artist' }, 'Artist'), artistInput),
-        h('div', { class: 'field filter' }, h('label', { for: 'lib-album' }, 'Album'), albumInput),
         h('div', { class: 'field' }, h('label', { for: 'lib-size' }, 'Per page'), sizeSel),
       ),
+      chips,
       status,
       errorSlot,
       h('div', { class: 'table-wrap' }, table),
@@ -179,14 +179,48 @@ export function renderLibrary(main, params) {
             h('button', { type: 'button', class: 'row-play', 'data-track-id': t.id, 'data-title': t.title || 'Untitled', 'aria-label': `Play: ${t.title || 'Untitled'}`, onclick: () => playRow(t) }, '▶'),
           ),
           h('td', { class: 'col-title' }, h('a', { href: `#/tracks/${t.id}` }, t.title || 'Untitled')),
-          h('td', { class: 'col-artist' }, t.artist || '–'),
-          h('td', { class: 'col-album' }, t.album || '–'),
+          h('td', { class: 'col-artist' }, filterButton('artist', t.artist)),
+          h('td', { class: 'col-album' }, filterButton('album', t.album)),
           h('td', { class: 'col-duration_seconds num' }, clock(t.duration_seconds)),
           h('td', { class: 'col-ingested_at' }, h('time', { datetime: t.ingested_at || '' }, date(t.ingested_at))),
         ),
       ),
     );
     syncButtons();
+  }
+
+  // An artist or album name that narrows the list to it when clicked.
+  function filterButton(key, value) {
+    if (!value) return '–';
+    if (st[key] === value) return value;
+    return h(
+      'button',
+      { type: 'button', class: 'linkish', 'data-filter': key, title: `Only ${key === 'artist' ? 'tracks by' : 'tracks from'} ${value}`, onclick: () => setFilter(key, value) },
+      value,
+    );
+  }
+
+  function setFilter(key, value) {
+    st[key] = value;
+    drawChips();
+    go(1);
+    ((value && chips.querySelector(`button[data-filter="${key}"]`)) || searchInput).focus();
+  }
+
+  function drawChips() {
+    clear(
+      chips,
+      ['artist', 'album']
+        .filter((k) => st[k])
+        .map((k) =>
+          h(
+            'span',
+            { class: 'chip' },
+            `${k === 'artist' ? 'Artist' : 'Album'}: ${st[k]} `,
+            h('button', { type: 'button', class: 'chip-x', 'data-filter': k, 'aria-label': `Remove the ${k} filter ${st[k]}`, onclick: () => setFilter(k, '') }, '✕'),
+          ),
+        ),
+    );
   }
 
   // “dance”, artist “Beta Band”, album “X”
@@ -252,18 +286,19 @@ export function renderLibrary(main, params) {
   }
 
   const onSearch = debounce(() => {
-    const v = { search: searchInput.value.trim(), artist: artistInput.value.trim(), album: albumInput.value.trim() };
-    if (v.search === st.search && v.artist === st.artist && v.album === st.album) return;
-    Object.assign(st, v);
+    const v = searchInput.value.trim();
+    if (v === st.search) return;
+    st.search = v;
     go(1);
   }, 300);
-  for (const input of [searchInput, artistInput, albumInput]) input.addEventListener('input', onSearch);
+  searchInput.addEventListener('input', onSearch);
   sizeSel.addEventListener('change', () => {
     st.pageSize = Number(sizeSel.value);
     go(1);
   });
 
   header();
+  drawChips();
   load();
   return () => {
     player.pause();
