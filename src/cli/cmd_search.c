@@ -15,6 +15,60 @@ static void print_offset(double s)
     printf("%d:%04.1f", (int)s / 60, s - 60 * (int)(s / 60));
 }
 
+/* The verdict line first, in the words a person reads, then the details. */
+static void print_verdict(const search_result_t *res)
+{
+    const search_exact_match_t *e = res->nexact ? &res->exact[0] : NULL;
+    switch (res->verdict) {
+    case SEARCH_VERDICT_IDENTIFIED:
+    case SEARCH_VERDICT_POSSIBLE:
+        if (!e)
+            break; /* both verdicts come with an exact match */
+        printf("%s: %s - %s at ",
+               res->verdict == SEARCH_VERDICT_IDENTIFIED ? "IDENTIFIED" : "POSSIBLE",
+               e->track.title[0] ? e->track.title : "(untitled)",
+               e->track.artist[0] ? e->track.artist : "(unknown artist)");
+        print_offset(e->offset_seconds);
+        printf(" (confidence %.2f)\n", e->confidence);
+        break;
+    case SEARCH_VERDICT_SIMILAR:
+        printf("SIMILAR: not identified; %zu track%s in the library sound alike\n", res->nvibe,
+               res->nvibe == 1 ? "" : "s");
+        break;
+    case SEARCH_VERDICT_SILENT:
+        printf("SILENT: nothing heard (level %.1f dBFS, %.0f %% active); nothing was searched\n",
+               res->clip.rms_dbfs, 100 * res->clip.active_ratio);
+        break;
+    case SEARCH_VERDICT_NOT_FOUND:
+        printf("NOT FOUND: not in the library\n");
+        break;
+    }
+}
+
+static void print_human(const search_result_t *res)
+{
+    print_verdict(res);
+    printf("clip: %.1f s, level %.1f dBFS, %.0f %% active\n", res->clip.duration_seconds,
+           res->clip.rms_dbfs, 100 * res->clip.active_ratio);
+    for (size_t i = 0; i < res->nexact; i++) {
+        const search_exact_match_t *e = &res->exact[i];
+        printf("exact  %-30s %-20s at ", e->track.title, e->track.artist);
+        print_offset(e->offset_seconds);
+        printf("  confidence %.2f  aligned %u  id %s\n", e->confidence, e->aligned_hashes,
+               e->track.id);
+    }
+    for (size_t i = 0; i < res->nvibe; i++) {
+        const search_vibe_match_t *v = &res->vibe[i];
+        printf("alike  %-30s %-20s similarity %.2f  id %s\n", v->track.title, v->track.artist,
+               v->similarity, v->track.id);
+    }
+    if (res->vibe_status.code != AI_OK)
+        printf("vibe lane error: %s\n", res->vibe_status.message);
+    if (res->exact_status.code != AI_OK)
+        printf("exact lane error: %s\n", res->exact_status.message);
+    printf("(%.1f ms)\n", res->query_ms);
+}
+
 int cli_search(const config_t *cfg, int argc, char **argv)
 {
     search_opts_t o = {.mode = SEARCH_MODE_BOTH, .max_results = 10, .started_ms = 0};
@@ -78,21 +132,7 @@ int cli_search(const config_t *cfg, int argc, char **argv)
         printf("%s\n", strbuf_cstr(&sb));
         strbuf_release(&sb);
     } else {
-        if (res.nexact == 0)
-            printf("exact: no match (not in the library)\n");
-        for (size_t i = 0; i < res.nexact; i++) {
-            const search_exact_match_t *e = &res.exact[i];
-            printf("%s %-30s %-20s at ", e->confidence >= 0.85 ? "IDENTIFIED" : "possible  ",
-                   e->track.title, e->track.artist);
-            print_offset(e->offset_seconds);
-            printf("  confidence %.2f  aligned %u  id %s\n", e->confidence, e->aligned_hashes,
-                   e->track.id);
-        }
-        if (res.vibe_status.code != AI_OK)
-            printf("vibe: %s\n", res.vibe_status.message);
-        if (res.exact_status.code != AI_OK)
-            printf("exact lane error: %s\n", res.exact_status.message);
-        printf("(%.1f ms)\n", res.query_ms);
+        print_human(&res);
     }
     search_result_release(&res);
     library_close(lib);

@@ -37,6 +37,53 @@ static long query_int(http_req_t *req, const char *name, long def, long lo, long
     return n;
 }
 
+static void reply_query_error(http_req_t *req, const char *field, const char *msg)
+{
+    ai_error_t e;
+    ai_error_clear(&e);
+    ai_error_set(&e, AI_ERR_VALIDATION_ERROR, "%s", msg);
+    ai_error_details(&e, "{\"field\":\"%s\"}", field);
+    http_reply_error(req, &e);
+}
+
+/* A free-text query parameter of at most META_SEARCH_MAX bytes (absent →
+ * NULL); 0 with the error sent when it is longer. */
+static int query_text(http_req_t *req, const char *name, const char **out)
+{
+    *out = http_req_query(req, name);
+    if (*out && strlen(*out) > META_SEARCH_MAX) {
+        reply_query_error(req, name,
+                          arena_sprintf(&req->arena, "%s is longer than %d bytes", name,
+                                        META_SEARCH_MAX));
+        return 0;
+    }
+    return 1;
+}
+
+/* sort and dir into o; 0 with the error sent when either is unknown. */
+static int query_order(http_req_t *req, meta_list_opts_t *o)
+{
+    const char *sort = http_req_query(req, "sort"), *dir = http_req_query(req, "dir");
+    int s = sort ? meta_sort_parse(sort) : META_SORT_INGESTED_AT;
+    if (s < 0) {
+        reply_query_error(req, "sort",
+                          "sort must be title, artist, album, duration or ingested_at");
+        return 0;
+    }
+    o->sort = (meta_sort_t)s;
+    if (!dir)
+        o->dir = META_DIR_DEFAULT;
+    else if (strcmp(dir, "asc") == 0)
+        o->dir = META_DIR_ASC;
+    else if (strcmp(dir, "desc") == 0)
+        o->dir = META_DIR_DESC;
+    else {
+        reply_query_error(req, "dir", "dir must be asc or desc");
+        return 0;
+    }
+    return 1;
+}
+
 void h_tracks_list(http_req_t *req)
 {
     long page = query_int(req, "page", 1, 1, 1000000);
@@ -45,17 +92,10 @@ void h_tracks_list(http_req_t *req)
     long size = query_int(req, "pageSize", 50, 1, META_PAGE_SIZE_MAX);
     if (size < 0)
         return;
-    const char *search = http_req_query(req, "search");
-    if (search && strlen(search) > META_SEARCH_MAX) {
-        ai_error_t e;
-        ai_error_set(&e, AI_ERR_VALIDATION_ERROR, "search is longer than %d bytes",
-                     META_SEARCH_MAX);
-        ai_error_details(&e, "{\"field\":\"search\"}");
-        http_reply_error(req, &e);
+    meta_list_opts_t o = {.page = (int)page, .page_size = (int)size, .ready_only = 1};
+    if (!query_text(req, "search", &o.search) || !query_text(req, "artist", &o.artist) ||
+        !query_text(req, "album", &o.album) || !query_order(req, &o))
         return;
-    }
-    meta_list_opts_t o = {
-        .search = search, .page = (int)page, .page_size = (int)size, .ready_only = 1};
     meta_track_t *t = NULL;
     size_t n = 0;
     long long total = 0;

@@ -334,6 +334,19 @@ static char *like_pattern(const char *s)
     return strbuf_detach(&sb, NULL);
 }
 
+int meta_sort_parse(const char *s)
+{
+    static const char *const names[] = {[META_SORT_INGESTED_AT] = "ingested_at",
+                                         [META_SORT_TITLE] = "title",
+                                         [META_SORT_ARTIST] = "artist",
+                                         [META_SORT_ALBUM] = "album",
+                                         [META_SORT_DURATION] = "duration"};
+    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **tracks, size_t *n,
                           long long *total, ai_error_t *err)
 {
@@ -346,6 +359,13 @@ ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **t
     if (o->page_size < 1 || o->page_size > META_PAGE_SIZE_MAX)
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "pageSize must be in 1..%d",
                             META_PAGE_SIZE_MAX);
+    if ((int)o->sort < META_SORT_INGESTED_AT || o->sort > META_SORT_DURATION ||
+        (int)o->dir < META_DIR_DEFAULT || o->dir > META_DIR_DESC)
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "unknown sort order");
+    if ((o->artist && strlen(o->artist) > META_SEARCH_MAX) ||
+        (o->album && strlen(o->album) > META_SEARCH_MAX))
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "artist and album must be at most %d bytes",
+                            META_SEARCH_MAX);
     char *pattern = NULL;
     if (o->search && o->search[0]) {
         if (strlen(o->search) > META_SEARCH_MAX)
@@ -357,6 +377,11 @@ ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **t
     }
     meta_query_t q = {.kind = MQ_LIST,
                       .pattern = pattern,
+                      .artist = o->artist && o->artist[0] ? o->artist : NULL,
+                      .album = o->album && o->album[0] ? o->album : NULL,
+                      .sort = (int)o->sort,
+                      .desc = o->dir == META_DIR_DESC ||
+                              (o->dir == META_DIR_DEFAULT && o->sort == META_SORT_INGESTED_AT),
                       .ready_only = o->ready_only ? 1 : 0,
                       .limit = o->page_size,
                       .offset = (long long)(o->page - 1) * o->page_size};

@@ -118,16 +118,40 @@ ai_err_t meta_track_get_by_hash(meta_t *m, const char *sha256, meta_track_t *t, 
 /* Deletes the row (any status). NOT_FOUND. */
 ai_err_t meta_track_delete(meta_t *m, const char *id, ai_error_t *err);
 
-/* Listing: newest first (created_at, then fp_track_no, descending).
+/* Listing, one page of an order over all matching rows.
+ * sort: META_SORT_INGESTED_AT (created_at; the default), _TITLE, _ARTIST,
+ * _ALBUM (case-insensitive; rows without the value come last in either
+ * direction), _DURATION; dir: META_DIR_DEFAULT (descending for ingested_at,
+ * newest first; ascending for the others), META_DIR_ASC, META_DIR_DESC.  Ties are broken by
+ * fp_track_no in the same direction, so pages never overlap.
  * page >= 1, 1 <= page_size <= META_PAGE_SIZE_MAX (else VALIDATION_ERROR);
  * search (NULL/"" = all, <= META_SEARCH_MAX bytes) matches title, artist or
  * album as a case-insensitive substring; % _ \ in it are literal.
+ * artist / album (NULL/"" = any, <= META_SEARCH_MAX bytes): the whole value
+ * equals it, case-insensitively (ASCII on SQLite, the database's lower() on
+ * PostgreSQL).
  * ready_only: 1 = only ready rows (the API), 0 = all rows. */
+typedef enum {
+    META_SORT_INGESTED_AT = 0,
+    META_SORT_TITLE,
+    META_SORT_ARTIST,
+    META_SORT_ALBUM,
+    META_SORT_DURATION
+} meta_sort_t;
+
+typedef enum { META_DIR_DEFAULT = 0, META_DIR_ASC, META_DIR_DESC } meta_dir_t;
+
 typedef struct {
     const char *search;
+    const char *artist, *album;
+    meta_sort_t sort;
+    meta_dir_t dir;
     int page, page_size;
     int ready_only;
 } meta_list_opts_t;
+
+/* "title" | "artist" | "album" | "duration" | "ingested_at" → sort; -1 when unknown. */
+int meta_sort_parse(const char *s);
 
 /* *tracks (NULL when *n == 0) holds the page; *total counts all matches. */
 ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **tracks, size_t *n,

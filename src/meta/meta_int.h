@@ -22,7 +22,8 @@ extern const size_t meta_nmigrations;
 typedef enum {
     MQ_BY_ID,   /* key = id */
     MQ_BY_HASH, /* key = sha256 */
-    MQ_LIST,    /* pattern (NULL = all), ready_only, limit, offset; total counted */
+    MQ_LIST,    /* pattern (NULL = all), artist, album (NULL = any), sort, desc,
+                   ready_only, limit, offset; total counted */
     MQ_BY_FP,   /* nums[n], ready only */
     MQ_BY_IDS,  /* ids[n] (all valid UUIDs), ready only */
     MQ_PENDING, /* status pending, oldest first */
@@ -34,6 +35,8 @@ typedef struct {
     meta_query_kind_t kind;
     const char *key;
     const char *pattern; /* LIKE pattern with \ escapes, already lower-cased */
+    const char *artist, *album; /* exact, compared with lower() on both sides */
+    int sort, desc;             /* meta_sort_t; 1 = descending */
     int ready_only;
     long long limit, offset;
     const uint32_t *nums;

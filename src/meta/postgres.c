@@ -51,7 +51,24 @@ enum {
     "chromaprint_duration, " TS("created_at") ", " TS("updated_at") " FROM tracks "
 #define SEARCH                                                                                     \
     "(title ILIKE $1 ESCAPE '\\' OR artist ILIKE $1 ESCAPE '\\' OR album ILIKE $1 ESCAPE '\\')"
-#define ORDER_PAGE "ORDER BY created_at DESC, fp_track_no DESC LIMIT $3 OFFSET $4"
+/* $5 artist, $6 album (NULL = any); $7 meta_sort_t, $8 1 = descending */
+#define FILTER                                                                                     \
+    "AND ($5::text IS NULL OR lower(artist) = lower($5)) "                                        \
+    "AND ($6::text IS NULL OR lower(album) = lower($6)) "
+#define SORT_TEXT                                                                                  \
+    "CASE $7::int WHEN 1 THEN lower(title) WHEN 2 THEN lower(artist) WHEN 3 THEN lower(album) END"
+#define SORT_NUM "CASE $7::int WHEN 4 THEN duration_seconds END"
+#define ORDER_PAGE                                                                                 \
+    "ORDER BY " SORT_TEXT " IS NULL, CASE WHEN $8::int = 0 THEN " SORT_TEXT " END ASC, "          \
+    "CASE WHEN $8::int = 1 THEN " SORT_TEXT " END DESC, CASE WHEN $8::int = 0 THEN " SORT_NUM     \
+    " END ASC, CASE WHEN $8::int = 1 THEN " SORT_NUM " END DESC, "                                \
+    "CASE WHEN $8::int = 0 THEN created_at END ASC, CASE WHEN $8::int = 1 THEN created_at END "   \
+    "DESC, CASE WHEN $8::int = 0 THEN fp_track_no END ASC, "                                       \
+    "CASE WHEN $8::int = 1 THEN fp_track_no END DESC LIMIT $3 OFFSET $4"
+/* the count's filter: $2 artist, $3 album (after the pattern: $3, $4) */
+#define COUNT_FILTER(a, b)                                                                         \
+    " AND (" a "::text IS NULL OR lower(artist) = lower(" a ")) AND (" b                          \
+    "::text IS NULL OR lower(album) = lower(" b "))"
 
 static const struct {
     const char *sql;
@@ -67,14 +84,18 @@ static const struct {
                   17},
     [P_BY_ID] = {COLS "WHERE id = $1", 1},
     [P_BY_HASH] = {COLS "WHERE file_hash_sha256 = $1", 1},
-    [P_LIST_ALL] = {COLS "WHERE $1::text IS NULL AND ($2::int = 0 OR status = 'ready') " ORDER_PAGE,
-                    4},
-    [P_LIST_SEARCH] = {COLS "WHERE " SEARCH " AND ($2::int = 0 OR status = 'ready') " ORDER_PAGE,
-                       4},
-    [P_COUNT_ALL] = {"SELECT count(*) FROM tracks WHERE $1::int = 0 OR status = 'ready'", 1},
+    [P_LIST_ALL] = {COLS "WHERE $1::text IS NULL AND ($2::int = 0 OR status = 'ready') " FILTER
+                         ORDER_PAGE,
+                    8},
+    [P_LIST_SEARCH] = {COLS "WHERE " SEARCH " AND ($2::int = 0 OR status = 'ready') " FILTER
+                            ORDER_PAGE,
+                       8},
+    [P_COUNT_ALL] = {"SELECT count(*) FROM tracks WHERE ($1::int = 0 OR status = 'ready')"
+                     COUNT_FILTER("$2", "$3"),
+                     3},
     [P_COUNT_SEARCH] = {"SELECT count(*) FROM tracks WHERE " SEARCH
-                        " AND ($2::int = 0 OR status = 'ready')",
-                        2},
+                        " AND ($2::int = 0 OR status = 'ready')" COUNT_FILTER("$3", "$4"),
+                        4},
     [P_BY_FP] = {COLS "WHERE status = 'ready' AND fp_track_no = ANY($1::bigint[])", 1},
     [P_BY_IDS] = {COLS "WHERE status = 'ready' AND id = ANY($1::text[])", 1},
     [P_PENDING] = {COLS "WHERE status = 'pending' ORDER BY created_at, fp_track_no", 0},
@@ -407,8 +428,8 @@ static ai_err_t pg_read_rows(PGresult *res, meta_track_t **rows, size_t *n, ai_e
 static ai_err_t pg_select_on(pg_t *p, pg_conn_t *c, const meta_query_t *q, meta_track_t **rows,
                              size_t *n, long long *total, ai_error_t *err)
 {
-    char a[4][32];
-    const char *vals[4] = {NULL, NULL, NULL, NULL};
+    char a[8][32];
+    const char *vals[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     char *arr = NULL;
     int id = P_PING;
     switch (q->kind) {
@@ -426,6 +447,12 @@ static ai_err_t pg_select_on(pg_t *p, pg_conn_t *c, const meta_query_t *q, meta_
         vals[1] = a[1];
         vals[2] = a[2];
         vals[3] = a[3];
+        vals[4] = q->artist;
+        vals[5] = q->album;
+        snprintf(a[6], sizeof a[6], "%d", q->sort);
+        snprintf(a[7], sizeof a[7], "%d", q->desc);
+        vals[6] = a[6];
+        vals[7] = a[7];
         break;
     case MQ_BY_FP:
     case MQ_BY_IDS:
@@ -462,7 +489,11 @@ static ai_err_t pg_select_on(pg_t *p, pg_conn_t *c, const meta_query_t *q, meta_
     PQclear(res);
     if (rc != AI_OK || q->kind != MQ_LIST || !total)
         return rc;
-    const char *cvals[2] = {q->pattern ? q->pattern : a[1], a[1]};
+    const char *cvals[4] = {q->pattern ? q->pattern : a[1], a[1], q->artist, q->album};
+    if (!q->pattern) { /* P_COUNT_ALL: ready_only, artist, album */
+        cvals[1] = q->artist;
+        cvals[2] = q->album;
+    }
     res = pg_run(p, c, q->pattern ? P_COUNT_SEARCH : P_COUNT_ALL, cvals, err);
     if (!res)
         return pg_code(err);

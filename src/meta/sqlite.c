@@ -46,7 +46,17 @@ enum {
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 #define LIST_WHERE                                                                                 \
     "WHERE (?1 IS NULL OR lower(title) LIKE ?1 ESCAPE '\\' OR lower(artist) LIKE ?1 ESCAPE '\\' "  \
-    "OR lower(album) LIKE ?1 ESCAPE '\\') AND (?2 = 0 OR status = 'ready') "
+    "OR lower(album) LIKE ?1 ESCAPE '\\') AND (?2 = 0 OR status = 'ready') "                     \
+    "AND (?5 IS NULL OR lower(artist) = lower(?5)) AND (?6 IS NULL OR lower(album) = lower(?6)) "
+/* ?7 = meta_sort_t, ?8 = 1 for descending (meta_tracks_list in meta.h) */
+#define SORT_TEXT "CASE ?7 WHEN 1 THEN lower(title) WHEN 2 THEN lower(artist) WHEN 3 THEN lower(album) END"
+#define SORT_NUM  "CASE ?7 WHEN 4 THEN duration_seconds END"
+#define LIST_ORDER                                                                                 \
+    "ORDER BY " SORT_TEXT " IS NULL, CASE WHEN ?8 = 0 THEN " SORT_TEXT " END ASC, "               \
+    "CASE WHEN ?8 = 1 THEN " SORT_TEXT " END DESC, CASE WHEN ?8 = 0 THEN " SORT_NUM " END ASC, "  \
+    "CASE WHEN ?8 = 1 THEN " SORT_NUM " END DESC, CASE WHEN ?8 = 0 THEN created_at END ASC, "     \
+    "CASE WHEN ?8 = 1 THEN created_at END DESC, CASE WHEN ?8 = 0 THEN fp_track_no END ASC, "      \
+    "CASE WHEN ?8 = 1 THEN fp_track_no END DESC "
 
 static const char *const sql_text[S__N] = {
     [S_INSERT] = "INSERT INTO tracks (id, status, title, artist, album, duration_seconds, "
@@ -58,7 +68,7 @@ static const char *const sql_text[S__N] = {
                  "created_at, updated_at",
     [S_BY_ID] = COLS "WHERE id = ?1",
     [S_BY_HASH] = COLS "WHERE file_hash_sha256 = ?1",
-    [S_LIST] = COLS LIST_WHERE "ORDER BY created_at DESC, fp_track_no DESC LIMIT ?3 OFFSET ?4",
+    [S_LIST] = COLS LIST_WHERE LIST_ORDER "LIMIT ?3 OFFSET ?4",
     [S_LIST_COUNT] = "SELECT count(*) FROM tracks " LIST_WHERE,
     [S_BY_FP] = COLS "WHERE status = 'ready' AND fp_track_no IN (SELECT value FROM json_each(?1))",
     [S_BY_IDS] = COLS "WHERE status = 'ready' AND id IN (SELECT value FROM json_each(?1))",
@@ -368,6 +378,12 @@ static ai_err_t sq_select_on(sq_conn_t *c, const meta_query_t *q, meta_track_t *
         sqlite3_bind_int(st, 2, q->ready_only);
         sqlite3_bind_int64(st, 3, q->limit);
         sqlite3_bind_int64(st, 4, q->offset);
+        if (q->artist)
+            sqlite3_bind_text(st, 5, q->artist, -1, SQLITE_STATIC);
+        if (q->album)
+            sqlite3_bind_text(st, 6, q->album, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 7, q->sort);
+        sqlite3_bind_int(st, 8, q->desc);
         break;
     case MQ_BY_FP:
     case MQ_BY_IDS:
@@ -400,6 +416,10 @@ static ai_err_t sq_select_on(sq_conn_t *c, const meta_query_t *q, meta_track_t *
     if (q->pattern)
         sqlite3_bind_text(cs, 1, q->pattern, -1, SQLITE_STATIC);
     sqlite3_bind_int(cs, 2, q->ready_only);
+    if (q->artist)
+        sqlite3_bind_text(cs, 5, q->artist, -1, SQLITE_STATIC);
+    if (q->album)
+        sqlite3_bind_text(cs, 6, q->album, -1, SQLITE_STATIC);
     if (sqlite3_step(cs) == SQLITE_ROW)
         *total = sqlite3_column_int64(cs, 0);
     else

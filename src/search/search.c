@@ -180,6 +180,13 @@ ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_o
     if (rc)
         return rc;
     res->audio_seconds = d.decoded_s;
+    search_clip_analyze(d.pcm[0].samples, d.pcm[0].n, FP_SAMPLE_RATE, &res->clip);
+    if (res->clip.silent) { /* nothing to listen to: no lane runs */
+        audio_decoded_release(&d);
+        res->verdict = SEARCH_VERDICT_SILENT;
+        res->query_ms = clock_now_ms() - t0;
+        return AI_OK;
+    }
 
     atomic_int cancel = 0;
     lane_run_t exact = {
@@ -217,6 +224,7 @@ ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_o
         res->vibe_status = vs;
         return code;
     }
+    res->verdict = search_verdict_of(res);
     res->query_ms = clock_now_ms() - t0;
     return AI_OK;
 }
@@ -268,8 +276,12 @@ void search_result_json(const search_result_t *res, const char *request_id, strb
 {
     strbuf_append(out, "{\"request_id\":");
     strbuf_json_string(out, request_id);
-    strbuf_printf(out, ",\"query_duration_ms\":%.1f,\"mode_used\":\"%s\",\"exact_matches\":[",
-                  res->query_ms, search_mode_name(res->mode));
+    strbuf_printf(out,
+                  ",\"query_duration_ms\":%.1f,\"mode_used\":\"%s\",\"verdict\":\"%s\","
+                  "\"clip\":{\"duration_seconds\":%.2f,\"rms_dbfs\":%.1f,\"active_ratio\":%.3f},"
+                  "\"exact_matches\":[",
+                  res->query_ms, search_mode_name(res->mode), search_verdict_name(res->verdict),
+                  res->clip.duration_seconds, res->clip.rms_dbfs, res->clip.active_ratio);
     for (size_t i = 0; i < res->nexact; i++) {
         const search_exact_match_t *e = &res->exact[i];
         strbuf_append(out, i ? ",{\"track\":" : "{\"track\":");

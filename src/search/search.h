@@ -11,6 +11,12 @@
  * in a single-lane mode its error is the result (SEARCH_TIMEOUT → 504).
  * Matches are joined to their TrackInfo in one metadata query.
  *
+ * Before any lane runs, the clip's level is measured (search_clip_analyze):
+ * a clip below the level/activity floor is `silent` — no lane runs, no
+ * matches, AI_OK.  Every answer carries a verdict (search_verdict_of):
+ * identified (top exact match >= SEARCH_TRUST_CONFIDENCE), possible (exact
+ * candidates below it), similar (vibe matches only), not_found, silent.
+ *
  * In `both` mode the lanes run in parallel (the vibe lane in a second
  * thread) and the trusted top exact match (confidence >=
  * SEARCH_TRUST_CONFIDENCE) is left out of the vibe list.  AI_TEST_LANE_DELAY
@@ -35,6 +41,16 @@
 #define SEARCH_MAX_RESULTS 50
 /* The UI's "Identified" threshold (API.md): right >= 99 % of the time. */
 #define SEARCH_TRUST_CONFIDENCE 0.85
+
+/* Clip level floor (docs/api.md "clip").  Levels are of the clip minus its
+ * DC offset, in dBFS (full scale = 0), never below SEARCH_DBFS_MIN.  A 50 ms
+ * frame is active when its level is >= SEARCH_ACTIVE_DBFS; a clip is silent
+ * when its level is < SEARCH_SILENT_DBFS or fewer than
+ * SEARCH_MIN_ACTIVE_RATIO of its frames are active. */
+#define SEARCH_DBFS_MIN         (-120.0)
+#define SEARCH_ACTIVE_DBFS      (-55.0)
+#define SEARCH_SILENT_DBFS      (-60.0)
+#define SEARCH_MIN_ACTIVE_RATIO 0.2
 
 typedef enum { SEARCH_MODE_EXACT, SEARCH_MODE_VIBE, SEARCH_MODE_BOTH } search_mode_t;
 
@@ -61,8 +77,25 @@ typedef struct {
     double ms; /* the lane's own time */
 } search_lane_status_t;
 
+typedef enum {
+    SEARCH_VERDICT_NOT_FOUND = 0,
+    SEARCH_VERDICT_IDENTIFIED,
+    SEARCH_VERDICT_POSSIBLE,
+    SEARCH_VERDICT_SIMILAR,
+    SEARCH_VERDICT_SILENT
+} search_verdict_t;
+
+typedef struct {
+    double duration_seconds;
+    double rms_dbfs;     /* SEARCH_DBFS_MIN .. 0 */
+    double active_ratio; /* 0..1: share of active 50 ms frames */
+    int silent;          /* below the floor: no lane runs */
+} search_clip_t;
+
 typedef struct {
     search_mode_t mode;
+    search_verdict_t verdict;
+    search_clip_t clip;
     search_exact_match_t *exact;
     size_t nexact;
     search_vibe_match_t *vibe;
@@ -86,6 +119,14 @@ typedef struct {
 ai_err_t search_run(library_t *lib, const void *data, size_t len, const search_opts_t *o,
                     search_result_t *res, ai_error_t *err);
 void search_result_release(search_result_t *res);
+
+/* Level and activity of mono PCM at rate (n == 0 → silent). */
+void search_clip_analyze(const float *pcm, size_t n, int rate, search_clip_t *out);
+
+/* The verdict of a finished result (its mode, clip and match lists). */
+search_verdict_t search_verdict_of(const search_result_t *res);
+/* "identified" | "possible" | "similar" | "not_found" | "silent" */
+const char *search_verdict_name(search_verdict_t v);
 
 /* The API.md response body of a search (request_id may be NULL). */
 void search_result_json(const search_result_t *res, const char *request_id, strbuf_t *out);

@@ -19,7 +19,7 @@ static const char *no_env(const char *name, void *user)
 }
 
 static const char *recipes[] = {
-    "synth 30 pluck C3 pluck E3 pluck G3 tremolo 3 40",
+    "synth 1 pluck C3 pluck E3 pluck G3 repeat 29 tremolo 3 40", /* a pluck a second: never silent */
     "synth 30 square 110-880 tremolo 7 60",
     "synth 30 brownnoise lowpass 800 tremolo 1.5 80",
     "synth 30 sawtooth 220-330 tremolo 2 70",

@@ -1,0 +1,124 @@
+// Verdicts and the clip block of POST /api/v1/search, and the server-side
+// order and filters of GET /api/v1/tracks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFixtures, copyData, sh, startServer, stopServer } from './server.mjs';
+
+let fx, srv, base;
+const clips = {};
+
+before(async () => {
+  fx = buildFixtures();
+  const gen = (name, args) => {
+    clips[name] = join(fx.root, `${name}.wav`);
+    sh('sox', ['-n', '-r', '16000', '-c', '1', clips[name], ...args]);
+  };
+  gen('silence', ['trim', '0', '8']);
+  gen('dc', ['synth', '8', 'sine', '0', 'dcshift', '0.4']);
+  gen('hiss', ['synth', '8', 'whitenoise', 'vol', '0.0005']);
+  srv = await startServer({ DATA_DIR: copyData(fx, 'verdict') });
+  base = srv.base;
+});
+after(async () => { assert.equal(await stopServer(srv), 0); });
+
+async function search(file, mode) {
+  const fd = new FormData();
+  fd.append('audio', new Blob([readFileSync(file)]), 'clip.wav');
+  if (mode) fd.append('mode', mode);
+  const r = await fetch(`${base}/api/v1/search`, { method: 'POST', body: fd });
+  const body = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(body));
+  return body;
+}
+
+function assertClip(c, duration) {
+  assert.deepEqual(Object.keys(c).sort(), ['active_ratio', 'duration_seconds', 'rms_dbfs']);
+  assert.ok(Math.abs(c.duration_seconds - duration) < 0.1, `duration ${c.duration_seconds}`);
+  assert.ok(c.rms_dbfs >= -120 && c.rms_dbfs <= 0, `rms ${c.rms_dbfs}`);
+  assert.ok(c.active_ratio >= 0 && c.active_ratio <= 1, `active ${c.active_ratio}`);
+}
+
+test('silent: digital silence, a DC offset and faint hiss run no lane in any mode', async () => {
+  for (const name of ['silence', 'dc', 'hiss']) {
+    for (const mode of ['both', 'exact', 'vibe']) {
+      const b = await search(clips[name], mode);
+      assert.equal(b.verdict, 'silent', `${name} ${mode}: ${JSON.stringify(b)}`);
+      assertClip(b.clip, 8);
+      assert.ok(b.clip.rms_dbfs < -60 || b.clip.active_ratio < 0.2, JSON.stringify(b.clip));
+      assert.deepEqual(b.exact_matches, []);
+      assert.deepEqual(b.vibe_matches, []);
+      assert.equal(b.lane_errors, undefined);
+    }
+  }
+  assert.equal((await search(clips.silence)).clip.rms_dbfs, -120);
+});
+
+test('identified: a clip of a library track, with its level', async () => {
+  const b = await search(fx.clip, 'exact');
+  assert.equal(b.verdict, 'identified');
+  assertClip(b.clip, 8);
+  assert.ok(b.clip.rms_dbfs > -30, `rms ${b.clip.rms_dbfs}`);
+  assert.ok(b.clip.active_ratio > 0.9, `active ${b.clip.active_ratio}`);
+  assert.ok(b.exact_matches[0].confidence >= 0.85);
+  assert.equal((await search(fx.clip, 'both')).verdict, 'identified');
+});
+
+test('not_found: an unknown clip in exact mode', async () => {
+  const b = await search(fx.fresh2, 'exact');
+  assert.equal(b.verdict, 'not_found', JSON.stringify(b));
+  assert.deepEqual(b.exact_matches, []);
+});
+
+async function list(q) {
+  const r = await fetch(`${base}/api/v1/tracks?${q}`);
+  const body = await r.json();
+  return { status: r.status, body };
+}
+
+test('tracks: sort and dir order all tracks across pages', async () => {
+  const titles = fx.tracks.map((t) => t.title.toLowerCase()).sort();
+  for (const [dir, want] of [['asc', titles], ['desc', [...titles].reverse()]]) {
+    const got = [];
+    for (let page = 1; page <= 2; page++) {
+      const r = await list(`sort=title&dir=${dir}&pageSize=2&page=${page}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.pagination.totalItems, 4);
+      got.push(...r.body.data.map((t) => t.title.toLowerCase()));
+    }
+    assert.deepEqual(got, want, dir);
+  }
+  const artists = fx.tracks.map((t) => t.artist.toLowerCase()).sort();
+  const a = await list('sort=artist');
+  assert.deepEqual(a.body.data.map((t) => t.artist.toLowerCase()), artists, 'artist defaults to asc');
+  const d = (await list('sort=duration&dir=desc')).body.data.map((t) => t.duration_seconds);
+  assert.deepEqual(d, [...d].sort((x, y) => y - x));
+  const newest = (await list('')).body.data.map((t) => t.ingested_at);
+  assert.deepEqual(newest, [...newest].sort().reverse(), 'default: newest first');
+  const oldest = (await list('sort=ingested_at&dir=asc')).body.data.map((t) => t.id);
+  assert.deepEqual(oldest, (await list('')).body.data.map((t) => t.id).reverse());
+});
+
+test('tracks: artist and album filters match the whole value, any case', async () => {
+  const r = await list('artist=BETA%20BAND');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.data.map((t) => t.title), ['Square Dance']);
+  assert.equal(r.body.pagination.totalItems, 1);
+  assert.equal((await list('artist=Beta')).body.pagination.totalItems, 0, 'not a substring match');
+  assert.equal((await list('artist=')).body.pagination.totalItems, 4, 'empty = no filter');
+  assert.equal((await list('album=nothing')).body.data.length, 0);
+  const both = await list('artist=beta%20band&search=square&sort=title');
+  assert.equal(both.body.data.length, 1);
+});
+
+test('tracks: bad sort, dir and filter values name their field', async () => {
+  for (const [q, field] of [['sort=year', 'sort'], ['sort=', 'sort'], ['dir=up', 'dir'],
+                            ['dir=ASC', 'dir'], [`artist=${'a'.repeat(257)}`, 'artist'],
+                            [`album=${'b'.repeat(257)}`, 'album']]) {
+    const r = await list(q);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.error.code, 'VALIDATION_ERROR', q);
+    assert.equal(r.body.error.details.field, field, q);
+  }
+});
