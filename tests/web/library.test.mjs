@@ -71,6 +71,71 @@ test('library: total, page size, next/previous, debounced search', async () => {
   await done(page);
 });
 
+const cmp = (a, b) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true });
+
+test('library: sorting and the artist filter are done by the server, across all pages; play buttons toggle', async () => {
+  const page = await newPage(browser, srv.base);
+  const urls = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/v1/tracks?')) urls.push(decodeURIComponent(r.url()));
+  });
+  await page.goto('/#/library?size=5');
+  await page.waitForFunction(() => /^Page 1 of \d+$/.test(document.querySelector('#lib-page').textContent));
+  const pages = Number((await page.textContent('#lib-page')).split(' of ')[1]);
+  assert.ok(pages >= 3, `several pages (${pages})`);
+  await page.click('button[data-sort=title]');
+  await page.waitForFunction(() => document.querySelector('th.col-title').getAttribute('aria-sort') === 'ascending');
+  await page.waitForFunction(() => !document.querySelector('table.tracks').hasAttribute('aria-busy'));
+  assert.ok(urls.some((u) => /sort=title&dir=asc/.test(u)), `sort sent to the server: ${urls.at(-1)}`);
+  const all = [];
+  for (let p = 1; p <= pages; p++) {
+    if (p > 1) {
+      await page.click('#lib-next');
+      await page.waitForFunction((n) => document.querySelector('#lib-page').textContent.startsWith(`Page ${n} `), p);
+      await page.waitForFunction(() => !document.querySelector('table.tracks').hasAttribute('aria-busy'));
+    }
+    all.push(...(await titles(page)));
+  }
+  assert.equal(all.length, fx.trackCount, 'every track once');
+  assert.deepEqual(all, [...all].sort(cmp), 'one order across all pages, not per page');
+  assert.match(page.url(), /sort=title&dir=asc/, 'sort kept in the URL');
+
+  await page.click('button[data-sort=duration]');
+  await page.click('button[data-sort=duration]');
+  await page.waitForFunction(() => document.querySelector('th.col-duration_seconds').getAttribute('aria-sort') === 'descending');
+  await page.waitForFunction(() => document.querySelector('#lib-page').textContent.startsWith('Page 1 '));
+  await page.waitForFunction(() => !document.querySelector('table.tracks').hasAttribute('aria-busy'));
+  const longest = await page.$$eval('table.tracks tbody td.col-duration_seconds', (c) => c.map((x) => x.textContent));
+  assert.deepEqual(longest.slice(0, 4), ['0:30', '0:30', '0:30', '0:30'], 'the longest tracks of the whole library first');
+
+  // The artist filter (whole name) is set from the table and shown as a chip.
+  await page.click('table.tracks tbody button[data-filter=artist]:text-is("Filler Ensemble")');
+  await page.waitForFunction(() => /^8 tracks matching artist “Filler Ensemble”/.test(document.querySelector('.lib-status').textContent));
+  assert.ok(urls.some((u) => /artist=Filler Ensemble/.test(u.replace(/\+/g, ' '))), 'artist filter sent to the server');
+  assert.match(page.url(), /artist=Filler(\+|%20)Ensemble/, 'filter kept in the URL');
+  const artists = await page.$$eval('table.tracks tbody td.col-artist', (c) => c.map((x) => x.textContent));
+  assert.ok(artists.length > 0 && artists.every((a) => a === 'Filler Ensemble'));
+  assert.match(await page.textContent('#lib-filters'), /Artist: Filler Ensemble/);
+  await shots(page, '10c-library-filtered');
+  await page.click('#lib-filters button[data-filter=artist]');
+  await page.waitForFunction((n) => new RegExp(`^${n} tracks$`).test(document.querySelector('.lib-status').textContent), fx.trackCount);
+  assert.equal(await page.textContent('#lib-filters'), '');
+  const btn = 'table.tracks tbody tr:first-child button.row-play';
+  const name = (await page.getAttribute(btn, 'aria-label')).replace(/^Play: /, '');
+  await page.click(btn);
+  await page.waitForFunction(() => {
+    const a = document.querySelector('#lib-audio');
+    return a && !a.paused && a.currentTime > 0.3;
+  });
+  assert.equal(await page.getAttribute(btn, 'aria-label'), `Pause: ${name}`);
+  assert.match(await page.textContent('.now-playing'), new RegExp(`Playing: ${name}`));
+  await shots(page, '10b-library-playing');
+  await page.click(btn);
+  await page.waitForFunction(() => document.querySelector('#lib-audio').paused);
+  assert.equal(await page.getAttribute(btn, 'aria-label'), `Play: ${name}`);
+  await done(page);
+});
+
 test('track page: every detail field, playback advances over Range requests, deep link with offset', async () => {
   const page = await newPage(browser, srv.base);
   const audio = [];

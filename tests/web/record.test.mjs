@@ -64,13 +64,20 @@ test('Stop before 3 s explains why the clip cannot be searched, without sending 
   await done(page);
 });
 
-test('silence: "can\'t hear anything" after 2 s while recording', async () => {
+test('silence: "can\'t hear anything" after 2 s while recording, then the "couldn\'t hear" verdict', async () => {
   const page = await recordingPage(quiet);
   assert.equal(await page.textContent('#quiet-hint'), '');
   await page.waitForFunction(() => /can’t hear anything/.test(document.querySelector('#quiet-hint').textContent), null, { timeout: 4000 });
   const at = await page.textContent('.rec-time');
   assert.match(at, /^0:0[2-3] /, `hint shown after about 2 s (at ${at})`);
   await shots(page, '16-quiet-hint');
+  await page.waitForTimeout(1800);
+  await page.click('#record');
+  await page.waitForSelector('#verdict', { timeout: 20000 });
+  assert.equal(await page.textContent('#verdict'), 'We couldn’t hear anything — move closer to the music');
+  assert.equal(await page.getAttribute('#results .verdict', 'data-verdict'), 'silent');
+  assert.equal(await page.$('#results .match'), null, 'silence offers no track');
+  assert.ok(await verdictFocusedInView(page));
   await done(page);
 });
 
