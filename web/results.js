@@ -30,10 +30,11 @@ export function verdictOf(r) {
 }
 
 // Words for a vibe match's calibrated score (0..1): how strongly another
-// track resembles the clip.  level 1–3 drives the dots next to the words.
+// track resembles the clip.  level 1–3 drives the dots next to the words
+// (0: an older server sent no score, so no level is claimed).
 export function resemblance(m) {
   const s = typeof m.score === 'number' ? m.score : null;
-  if (s === null) return { word: 'Sounds similar', level: 1 };
+  if (s === null) return { word: 'Sounds similar', level: 0 };
   if (s >= 0.9) return { word: 'Strong resemblance', level: 3 };
   if (s >= 0.6) return { word: 'Some resemblance', level: 2 };
   return { word: 'Faint resemblance', level: 1 };
@@ -93,7 +94,12 @@ function vibeCard(m) {
     h(
       'div',
       { class: 'match-side' },
-      h('p', { class: 'resemblance' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, '●'.repeat(r.level) + '○'.repeat(3 - r.level)), ' ', r.word),
+      h(
+        'p',
+        { class: 'resemblance' },
+        r.level ? [h('span', { class: 'dots', 'aria-hidden': 'true' }, '●'.repeat(r.level) + '○'.repeat(3 - r.level)), ' '] : null,
+        r.word,
+      ),
       playToggle(slot, t.id, 0, t.title),
     ),
     slot,
