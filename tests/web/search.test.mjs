@@ -162,6 +162,18 @@ test('upload a WAV (picker) and a WebM (drag-and-drop): each identified as its t
   await noErrors(page);
 });
 
+test('on a phone (390×844) the answer scrolls into view and its verdict gets focus', async () => {
+  const page = await newPage(browser, srv.base, { viewport: { width: 390, height: 844 } });
+  await page.goto('/');
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await upload(page, fx.wavClip);
+  await page.waitForSelector('#results .identified');
+  assert.ok(await page.evaluate(() => window.scrollY) > 0, 'the page scrolled to the answer');
+  assert.ok(await verdictFocusedInView(page), 'the verdict is focused and in view');
+  assert.ok((await overflowX(page)) <= 0, 'no horizontal scroll');
+  await noErrors(page);
+});
+
 test('mode selector: exact mode is used; an unknown clip shows "not in the library"', async () => {
   const page = await newPage(browser, srv.base);
   await page.goto('/');
