@@ -29,14 +29,15 @@ export function verdictOf(r) {
   return vibe.length ? 'similar' : 'not_found';
 }
 
-// Words for a vibe match's calibrated score (0..1): how strongly another
-// track resembles the clip.  level 1–3 drives the dots next to the words
+// Words for a vibe match's calibrated score (0..1, the share of unrelated
+// pairs in the library that are less alike; the server returns ≥ 0.95):
+// how strongly another track resembles the clip.  level 1–3 drives the dots next to the words
 // (0: an older server sent no score, so no level is claimed).
 export function resemblance(m) {
   const s = typeof m.score === 'number' ? m.score : null;
   if (s === null) return { word: 'Sounds similar', level: 0 };
-  if (s >= 0.9) return { word: 'Strong resemblance', level: 3 };
-  if (s >= 0.6) return { word: 'Some resemblance', level: 2 };
+  if (s >= 0.99) return { word: 'Strong resemblance', level: 3 };
+  if (s >= 0.95) return { word: 'Some resemblance', level: 2 };
   return { word: 'Faint resemblance', level: 1 };
 }
 

@@ -300,8 +300,8 @@ test('rendering: "Possibly …" for below-threshold matches; other tracks descri
       { track: b, confidence: 0.31, offset_seconds: 3, aligned_hashes: 7 },
     ],
     vibe_matches: [
-      { track: c, similarity: 0.88, score: 0.95, embedding_model: 'vibe-lite-v1' },
-      { track: d, similarity: 0.8, score: 0.7, embedding_model: 'vibe-lite-v1' },
+      { track: c, similarity: 0.88, score: 0.995, embedding_model: 'vibe-lite-v1' },
+      { track: d, similarity: 0.8, score: 0.96, embedding_model: 'vibe-lite-v1' },
     ],
   });
   await page.goto('/');
@@ -327,7 +327,7 @@ test('rendering: "Possibly …" for below-threshold matches; other tracks descri
   await page.check('input[name=mode][value=vibe]');
   await mocked(page, {
     request_id: '6f1c0000-0000-4000-8000-000000000001', query_duration_ms: 3, mode_used: 'vibe', verdict: 'similar',
-    exact_matches: [], vibe_matches: [{ track: c, similarity: 0.79, score: 0.3, embedding_model: 'vibe-lite-v1' }],
+    exact_matches: [], vibe_matches: [{ track: c, similarity: 0.79, score: 0.9, embedding_model: 'vibe-lite-v1' }],
   });
   await upload(page, fx.wavClip);
   await page.waitForFunction(() => document.querySelector('#verdict')?.textContent === 'Tracks with a similar sound');
