@@ -9,6 +9,7 @@
 #   BENCH_QUICK=1            fewer tracks and clips, no 1M scan (smoke run)
 #   BENCH_VIBE_MAX_TRACKS=N  tracks per soundtrack (default 40)
 #   BENCH_VIBE_CLIPS=N       query tracks (default 40; one clip per variant each)
+#   BENCH_VIBE_SYNTH=N,N     synthetic scan sizes (default 1000,100000,1000000)
 #   --quick                  same as BENCH_QUICK=1
 # Output: tables on stdout, bench-data/results/vibe.json and vibe-stats.txt.
 set -euo pipefail
@@ -21,6 +22,7 @@ MAXT=${BENCH_VIBE_MAX_TRACKS:-40}
 NCLIPS=${BENCH_VIBE_CLIPS:-40}
 SYNTH=1000,100000,1000000
 if [ "$QUICK" = 1 ]; then MAXT=8; NCLIPS=6; SYNTH=1000,100000; fi
+SYNTH=${BENCH_VIBE_SYNTH:-$SYNTH}
 mkdir -p "$DATA/results" "$DATA/debs"
 work="$DATA/vibe-work"
 rm -rf "$work" && mkdir -p "$work/q"
@@ -101,7 +103,50 @@ while IFS=$'\t' read -r t label _; do
     printf '%s\t%s\tphone\n' "$work/q/$n.phone.mp3" "$t" >> "$queries"
   fi
 done < "$tracks"
-echo "queries: $(wc -l < "$queries") clips" >&2
+# Non-music clips (own track "-"): none of them may come back with a vibe
+# match.  Silence, DC, noise, tones (one at a 192 kHz sample rate), sweeps,
+# clipping and synthetic speech.
+nm="$work/q/nonmusic"
+mkdir -p "$nm"
+nonmusic() { # NAME RATE SOX-SYNTH-ARGS...
+  local name=$1 rate=$2; shift 2
+  sox -R -n -r "$rate" -c 1 "$nm/$name.wav" "$@" >/dev/null 2>&1 &&
+    printf '%s\t-\tnonmusic\n' "$nm/$name.wav" >> "$queries"
+}
+nonmusic silence 16000 trim 0 10
+nonmusic dc 16000 synth 10 sine 0 dcshift 0.5
+nonmusic white 44100 synth 10 whitenoise vol 0.3
+nonmusic white-quiet 16000 synth 10 whitenoise vol 0.02
+nonmusic pink 44100 synth 10 pinknoise vol 0.5
+nonmusic brown 44100 synth 10 brownnoise vol 0.5
+nonmusic hum 16000 synth 10 sine 50 sine 100 vol 0.3
+nonmusic sine-100 16000 synth 10 sine 100 vol 0.5
+nonmusic sine-440 44100 synth 10 sine 440 vol 0.5
+nonmusic sine-1k 48000 synth 10 sine 1000 vol 0.5
+nonmusic sine-1k-192k 192000 synth 10 sine 1000 vol 0.5
+nonmusic square-1k 44100 synth 10 square 1000 vol 0.5
+nonmusic dtmf 16000 synth 10 sine 697 sine 1209 remix 1,2 vol 0.4
+nonmusic sweep-lin 44100 synth 10 sine 100-8000 vol 0.5
+nonmusic sweep-log 44100 synth 10 sine 20:16000 vol 0.5
+nonmusic sweep-square 44100 synth 10 square 200:4000 vol 0.5
+nonmusic clipped-noise 44100 synth 10 whitenoise vol 20
+nonmusic clipped-square 44100 synth 10 square 0.5 vol 1
+nonmusic noise-bursts 16000 synth 0.5 whitenoise vol 0.3 pad 0 0.5 repeat 9
+nonmusic beeps 16000 synth 0.2 sine 1000 vol 0.5 pad 0 0.8 repeat 9
+if command -v espeak-ng >/dev/null; then
+  for v in en en-us de fr es; do
+    espeak-ng -v "$v" -s 150 -w "$nm/speech-$v.raw.wav" \
+      "This is a test of the identification service. Nothing here is music at all; \
+it is only a synthetic voice reading a sentence, then another one, for ten seconds." 2>/dev/null &&
+      sox "$nm/speech-$v.raw.wav" -r 16000 "$nm/speech-$v.wav" trim 0 10 2>/dev/null &&
+      printf '%s\t-\tnonmusic\n' "$nm/speech-$v.wav" >> "$queries"
+  done
+  espeak-ng -v en -s 120 -p 80 -w "$nm/speech-slow.raw.wav" \
+    "One, two, three, four, five, six, seven, eight, nine, ten, eleven, twelve." 2>/dev/null &&
+    sox "$nm/speech-slow.raw.wav" -r 16000 "$nm/speech-slow.wav" 2>/dev/null &&
+    printf '%s\t-\tnonmusic\n' "$nm/speech-slow.wav" >> "$queries"
+fi
+echo "queries: $(wc -l < "$queries") clips ($(grep -c nonmusic "$queries") non-music)" >&2
 
 "$BIN" bench-vibe --tracks "$tracks" --queries "$queries" --stats "$DATA/results/vibe-stats.txt" \
   --synthetic "$SYNTH" --json "$DATA/results/vibe.json" ${BENCH_VIBE_ARGS:-}

@@ -327,7 +327,7 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
     if (embed_stats_create(e, &acc, &err) != AI_OK)
         goto done;
     embed_stats_add(acc, L.raw, L.nchunks);
-    if (embed_stats_save(acc, stats, &err) != AI_OK || embed_load_stats(e, stats, &err) != AI_OK) {
+    if (embed_stats_save(acc, NULL, stats, &err) != AI_OK || embed_load_stats(e, stats, &err) != AI_OK) {
         fprintf(stderr, "bench-vibe: %s\n", err.message);
         goto done;
     }
@@ -392,6 +392,21 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
                rcm.p5, rcm.map, rcm.nq, rcm.p5_rand, rcm.map_rand);
     printf("  %-22s %8.3f %8.3f\n", "random baseline", r.p5_rand, r.map_rand);
     printf("  p@5 / random = %.2fx over %zu queries\n\n", r.p5 / r.p5_rand, r.nq);
+    /* the library's own calibration of the vibe score, saved with its
+     * statistics as rebuild-index does; printed for the built-in table */
+    embed_calib_t cal;
+    if (bv_calibrate(&L, &cal) == 0) {
+        if (embed_stats_save(acc, &cal, stats, &err) != AI_OK ||
+            embed_load_stats(e, stats, &err) != AI_OK) {
+            fprintf(stderr, "bench-vibe: %s\n", err.message);
+            goto done;
+        }
+        printf("vibe score calibration (%zu unrelated pairs), lane similarity at 0, 5, ... 100 %%:\n ",
+               cal.pairs);
+        for (int i = 0; i < EMBED_CALIB_POINTS; i += 5)
+            printf(" %.3f", cal.q[i]);
+        printf("\n\n");
+    }
     strbuf_printf(&js,
                   "\"model\":\"%s\",\"dim\":%d,\"tracks\":%zu,\"chunks\":%zu,"
                   "\"embed_ms_per_window\":%.3f,\"embed_cpu_ms_per_window\":%.3f,\"p_at_5\":%.4f,"
@@ -421,6 +436,8 @@ int cli_bench_vibe(const config_t *cfg, int argc, char **argv)
         if (nclips)
             printf("  clip embed + score: %.2f ms mean\n", clip_ms / (double)nclips);
         printf("\n");
+        if (bv_eval_verdicts(cfg, e, &L, queries, &js) != 0)
+            goto done;
     }
 
     printf("brute-force cosine top-%d over synthetic float32 vectors, single thread\n"

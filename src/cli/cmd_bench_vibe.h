@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#include "base/strbuf.h"
+#include "config/config.h"
+#include "embed/embed.h"
+
 #define TOPK 100
 
 /* Track aggregation rules compared by the bench (the lane uses BV_AGG_LANE). */
@@ -54,6 +58,14 @@ int bv_eval_retrieval(const lib_t *L, bv_retrieval_t *r, int per_label);
 /* Mean ms of a brute-force top-K scan of n random dim-d vectors for nwin (1..3)
  * query windows in one pass; p95 too; -1 on OOM or bad arguments. */
 double bv_bench_scan(size_t n, int dim, int nwin, int queries, double *p95);
+/* The calibration of the vibe score measured on L (finished vectors); -1
+ * when too few tracks or out of memory. */
+int bv_calibrate(const lib_t *L, embed_calib_t *cal);
+/* Query clips (path, own track path or "-" for non-music, variant) through
+ * the silence gate and the lane's rule with the calibrated score floor;
+ * prints a table and appends "verdicts" to js.  -1 on I/O or OOM. */
+int bv_eval_verdicts(const config_t *cfg, const embedder_t *e, const lib_t *L, const char *manifest,
+                     strbuf_t *js);
 void bv_free5(void *a, void *b, void *c, void *d, void *e);
 
 #endif

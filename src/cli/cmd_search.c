@@ -59,7 +59,8 @@ static void print_human(const search_result_t *res)
     }
     for (size_t i = 0; i < res->nvibe; i++) {
         const search_vibe_match_t *v = &res->vibe[i];
-        printf("alike  %-30s %-20s similarity %.2f  id %s\n", v->track.title, v->track.artist,
+        printf("alike  %-30s %-20s score %.2f (%s resemblance)  similarity %.2f  id %s\n",
+               v->track.title, v->track.artist, v->score, v->score >= 0.99 ? "strong" : "some",
                v->similarity, v->track.id);
     }
     if (res->vibe_status.code != AI_OK)

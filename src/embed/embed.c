@@ -24,6 +24,7 @@ struct embedder {
     embed_info_t info;
     float *mean, *inv_std; /* dim each */
     float *scale;          /* dim: block weight / sqrt(block len) */
+    embed_calib_t calib;
 };
 
 struct embed_stats_acc {
@@ -42,6 +43,39 @@ static void stats_builtin(embedder_t *e)
         e->inv_std[i] = (float)(1.0 / (s > STD_FLOOR ? s : STD_FLOOR));
     }
     e->info.stats_count = 0;
+    for (int i = 0; i < EMBED_CALIB_POINTS; i++)
+        e->calib.q[i] = o->default_calib ? o->default_calib[i]
+                                         : (float)i / (EMBED_CALIB_POINTS - 1);
+    e->calib.pairs = 0;
+}
+
+const embed_calib_t *embed_calibration(const embedder_t *e)
+{
+    return &e->calib;
+}
+
+/* The optional "calibration PAIRS Q0 … Q100" line: 1 read, 0 absent, -1
+ * malformed (not ascending, not finite, too few values). */
+static int calib_parse(embedder_t *e, char *line)
+{
+    if (!line)
+        return 0;
+    unsigned long long pairs = 0;
+    int used = 0;
+    if (sscanf(line, "calibration %llu%n", &pairs, &used) != 1)
+        return -1;
+    embed_calib_t c = {.pairs = (size_t)pairs};
+    char *p = line + used;
+    for (int i = 0; i < EMBED_CALIB_POINTS; i++) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || (i > 0 && v < c.q[i - 1]))
+            return -1;
+        c.q[i] = (float)v;
+        p = end;
+    }
+    e->calib = c;
+    return 1;
 }
 
 /* Parses the text stats format; returns 1 if it applies to this model,
@@ -75,6 +109,8 @@ static int stats_parse(embedder_t *e, char *text, size_t *count)
         e->mean[i] = (float)m;
         e->inv_std[i] = (float)(1.0 / (s > STD_FLOOR ? s : STD_FLOOR));
     }
+    if (calib_parse(e, strtok_r(NULL, "\n", &save)) < 0)
+        return -1;
     *count = (size_t)cnt;
     return 1;
 }
@@ -371,7 +407,8 @@ size_t embed_stats_count(const embed_stats_acc_t *a)
     return a ? a->nvec : 0;
 }
 
-ai_err_t embed_stats_save(const embed_stats_acc_t *a, const char *path, ai_error_t *err)
+ai_err_t embed_stats_save(const embed_stats_acc_t *a, const embed_calib_t *calib,
+                          const char *path, ai_error_t *err)
 {
     const embed_ops_t *o = a->ops;
     strbuf_t sb;
@@ -386,6 +423,12 @@ ai_err_t embed_stats_save(const embed_stats_acc_t *a, const char *path, ai_error
             s = var > 0 ? sqrt(var) : 0.0;
         }
         strbuf_printf(&sb, "%.9g %.9g\n", m, s);
+    }
+    if (calib) {
+        strbuf_printf(&sb, "calibration %zu", calib->pairs);
+        for (int i = 0; i < EMBED_CALIB_POINTS; i++)
+            strbuf_printf(&sb, " %.7g", calib->q[i]);
+        strbuf_append(&sb, "\n");
     }
     ai_err_t rc;
     if (sb.overflow)

@@ -47,6 +47,7 @@
 #define AI_EMBED_EMBED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 
@@ -116,6 +117,58 @@ ai_err_t embed_pcm(const embedder_t *e, const float *pcm, size_t n, float **out,
  * built-in).  Not safe concurrently with other calls on e. */
 ai_err_t embed_load_stats(embedder_t *e, const char *stats_path, ai_error_t *err);
 
+/*
+ * Calibration of the vibe lane's similarity.  The lane scores a track by the
+ * mean of its EMBED_LANE_TOP_CHUNKS best chunk similarities ((cos+1)/2) among
+ * the EMBED_LANE_CHUNKS_PER_WIN nearest chunks of each clip window, plus
+ * EMBED_LANE_DIVERSITY_BONUS × min(distinct chunks of it there / 5, 1),
+ * capped at 1.  That number means little by itself (most pairs of music
+ * land in a narrow band), so the lane also reports a calibrated score: the
+ * share of *unrelated* (query, other track) pairs of the library whose lane
+ * similarity is lower — an empirical CDF kept as EMBED_CALIB_POINTS
+ * quantiles with the embedder statistics.  embed_calib_compute() measures it
+ * on a library (rebuild-index --vectors, bench-vibe): up to
+ * EMBED_CALIB_MAX_QUERIES tracks spread over the library each query with
+ * three windows from their middle, every other track reached is one pair.
+ * A model carries a built-in calibration measured on the bench corpus.
+ */
+#define EMBED_LANE_CHUNKS_PER_WIN  200
+#define EMBED_LANE_TOP_CHUNKS      3
+#define EMBED_LANE_DIVERSITY_BONUS 0.05
+#define EMBED_CALIB_POINTS         101 /* quantiles 0, 1 %, … 100 % */
+#define EMBED_CALIB_MAX_QUERIES    128
+#define EMBED_CALIB_MIN_PAIRS      200 /* fewer unrelated pairs: keep the built-in one */
+
+typedef struct {
+    float q[EMBED_CALIB_POINTS]; /* ascending lane similarities */
+    size_t pairs;                /* unrelated pairs behind it (0 = built-in) */
+} embed_calib_t;
+
+/* A library of finished vectors, track by track (vecs[t]: nvec[t] × dim). */
+typedef struct {
+    const float *const *vecs;
+    const size_t *nvec;
+    size_t ntracks;
+    int dim;
+} embed_lib_view_t;
+
+/* The lane's similarity of every track to the nq query windows q (finished
+ * vectors), by brute force: score[t] (ntracks) is -1 for the exclude track
+ * (SIZE_MAX = none) and for tracks no window reached.  -1 on out of memory. */
+int embed_lane_scores(const embed_lib_view_t *L, const float *q, size_t nq, size_t exclude,
+                      double *score);
+
+/* Measures the calibration of a library into *out: 1 done, 0 too few
+ * unrelated pairs (*out unchanged), -1 out of memory. */
+int embed_calib_compute(const embed_lib_view_t *L, embed_calib_t *out);
+
+/* The calibrated score of a lane similarity: 0..1, monotone in sim. */
+double embed_calib_score(const embed_calib_t *c, double sim);
+
+/* The calibration in use (the library's from its statistics file, else the
+ * model's built-in one); valid until embed_load_stats / embed_close. */
+const embed_calib_t *embed_calibration(const embedder_t *e);
+
 /* Library statistics accumulator (per-dimension mean and std, computed in
  * double precision; order of adds does not matter beyond rounding). */
 typedef struct embed_stats_acc embed_stats_acc_t;
@@ -127,8 +180,11 @@ ai_err_t embed_stats_create(const embedder_t *e, embed_stats_acc_t **out, ai_err
 void embed_stats_add(embed_stats_acc_t *a, const float *raw, size_t nvec);
 size_t embed_stats_count(const embed_stats_acc_t *a);
 /* Writes the statistics to path atomically (fs_write_atomic); with no vectors
- * added the built-in statistics are written.  AI_ERR_INTERNAL_ERROR on I/O. */
-ai_err_t embed_stats_save(const embed_stats_acc_t *a, const char *path, ai_error_t *err);
+ * added the built-in statistics are written.  calib (may be NULL: none) is
+ * written with them (a "calibration" line after the dimensions; files
+ * without it use the built-in calibration).  AI_ERR_INTERNAL_ERROR on I/O. */
+ai_err_t embed_stats_save(const embed_stats_acc_t *a, const embed_calib_t *calib,
+                          const char *path, ai_error_t *err);
 void embed_stats_destroy(embed_stats_acc_t *a);
 
 /* Cosine similarity of two finished (unit) vectors = their dot product. */

@@ -26,6 +26,9 @@ typedef struct {
     const embed_block_t *blocks;
     /* Built-in statistics (dim means and stds), NULL = identity. */
     const float *default_mean, *default_std;
+    /* Built-in calibration (EMBED_CALIB_POINTS lane similarities), NULL = the
+     * lane similarity itself is the score. */
+    const float *default_calib;
     ai_err_t (*create)(void **state, ai_error_t *err);
     void (*destroy)(void *state);
     /* Raw vector of one window of n samples (n >= EMBED_MIN_SECONDS·rate). */
@@ -34,5 +37,6 @@ typedef struct {
 
 extern const embed_ops_t embed_vibe_lite_ops;
 extern const float embed_vibe_lite_mean[], embed_vibe_lite_std[]; /* vibe_lite_stats.c */
+extern const float embed_vibe_lite_calib[];                        /* vibe_lite_stats.c */
 
 #endif

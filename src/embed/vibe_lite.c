@@ -469,6 +469,7 @@ const embed_ops_t embed_vibe_lite_ops = {
     .blocks = vl_blocks,
     .default_mean = embed_vibe_lite_mean,
     .default_std = embed_vibe_lite_std,
+    .default_calib = embed_vibe_lite_calib,
     .create = vl_create,
     .destroy = vl_destroy,
     .window = vl_window,

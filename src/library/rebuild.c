@@ -89,6 +89,39 @@ static ai_err_t redo_track(library_t *lib, const meta_track_t *t, int fingerprin
     return rc;
 }
 
+/* The vibe score's calibration from the library's own finished vectors,
+ * saved with the statistics (embed.h); too few tracks keep the built-in one. */
+static ai_err_t calibrate(library_t *lib, const pending_vecs_t *pv, size_t n,
+                          const embed_stats_acc_t *acc, ai_error_t *err)
+{
+    const float **vecs = calloc(n + 1, sizeof *vecs);
+    size_t *nvec = calloc(n + 1, sizeof *nvec), nt = 0;
+    ai_err_t rc = AI_OK;
+    if (!vecs || !nvec)
+        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    for (size_t i = 0; rc == AI_OK && i < n; i++) {
+        if (!pv[i].raw || !pv[i].nvec)
+            continue;
+        vecs[nt] = pv[i].raw;
+        nvec[nt++] = pv[i].nvec;
+    }
+    embed_calib_t cal;
+    embed_lib_view_t view = {vecs, nvec, nt, embed_info(lib->emb)->dim};
+    int got = rc == AI_OK ? embed_calib_compute(&view, &cal) : 0;
+    if (got < 0)
+        rc = ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
+    if (got > 0) {
+        rc = embed_stats_save(acc, &cal, lib->stats_path, err);
+        if (rc == AI_OK)
+            rc = embed_load_stats(lib->emb, lib->stats_path, err);
+        if (rc == AI_OK)
+            log_info("rebuild: vibe score calibrated on %zu unrelated pairs", cal.pairs);
+    }
+    free(vecs);
+    free(nvec);
+    return rc;
+}
+
 /* New statistics, an empty collection, then every track's finished vectors. */
 static ai_err_t store_all_vectors(library_t *lib, pending_vecs_t *pv, size_t n,
                                   const embed_stats_acc_t *acc, ai_error_t *err)
@@ -100,12 +133,13 @@ static ai_err_t store_all_vectors(library_t *lib, pending_vecs_t *pv, size_t n,
     /* statistics of a handful of tracks would be worse than the built-in
      * ones (measured on five soundtracks): keep those until the library is
      * big enough */
-    if (embed_stats_count(acc) >= LIBRARY_MIN_STATS_VECTORS) {
+    int own_stats = embed_stats_count(acc) >= LIBRARY_MIN_STATS_VECTORS;
+    if (own_stats) {
         char dir[sizeof lib->stats_path];
         snprintf(dir, sizeof dir, "%s/vectors", lib->cfg.data_dir);
         rc = fs_mkdir_p(dir, err);
         if (rc == AI_OK)
-            rc = embed_stats_save(acc, lib->stats_path, err);
+            rc = embed_stats_save(acc, NULL, lib->stats_path, err);
         if (rc == AI_OK)
             rc = embed_load_stats(lib->emb, lib->stats_path, err);
     }
@@ -133,6 +167,8 @@ static ai_err_t store_all_vectors(library_t *lib, pending_vecs_t *pv, size_t n,
             rc = meta_track_update_index_info(lib->meta, pv[i].t.id, pv[i].t.fingerprint_indexed,
                                               info->name, info->dim, err);
     }
+    if (rc == AI_OK && own_stats)
+        rc = calibrate(lib, pv, n, acc, err);
     return rc;
 }
 

@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUERY_WINDOWS   3    /* clip windows queried (evenly spread) */
-#define CHUNKS_PER_WIN  200  /* nearest chunks asked for per window (>> max_results) */
-#define TOP_CHUNKS      3    /* a track's score: mean of its best chunks... */
-#define DIVERSITY_BONUS 0.05 /* ...plus this × min(distinct matching chunks / 5, 1) */
+/* The track rule (embed.h, shared with its calibration): nearest chunks per
+ * window, a track's similarity = mean of its best chunks plus a bonus for
+ * how many distinct chunks of it matched. */
+#define QUERY_WINDOWS   3 /* clip windows queried (evenly spread) */
+#define CHUNKS_PER_WIN  EMBED_LANE_CHUNKS_PER_WIN
+#define TOP_CHUNKS      EMBED_LANE_TOP_CHUNKS
+#define DIVERSITY_BONUS EMBED_LANE_DIVERSITY_BONUS
 
 int search_lane_vibe_rate(library_t *lib)
 {
@@ -22,7 +25,7 @@ typedef struct {
     char track_id[37];
     float best[TOP_CHUNKS]; /* descending, cosine mapped to [0,1] */
     int nbest, chunks;
-    double score;
+    double score; /* the lane similarity */
 } track_agg_t;
 
 static int by_track_chunk(const void *a, const void *b)
@@ -89,8 +92,12 @@ static size_t aggregate(vecstore_hit_t *hits, size_t n, track_agg_t *out)
 /* Joins the best tracks to their metadata (one query), keeping the order;
  * tracks that are not ready are left out. */
 static ai_err_t join(library_t *lib, const track_agg_t *agg, size_t nt, size_t max_results,
-                     const char *model, search_result_t *res, ai_error_t *err)
+                     const embedder_t *emb, search_result_t *res, ai_error_t *err)
 {
+    const embed_calib_t *cal = embed_calibration(emb);
+    /* agg is sorted, and the score is monotone in the similarity */
+    while (nt > 0 && embed_calib_score(cal, agg[nt - 1].score) < SEARCH_VIBE_MIN_SCORE)
+        nt--;
     size_t want = nt < max_results ? nt : max_results;
     const char *ids[SEARCH_MAX_RESULTS + 1];
     for (size_t i = 0; i < want; i++)
@@ -111,7 +118,8 @@ static ai_err_t join(library_t *lib, const track_agg_t *agg, size_t nt, size_t m
             v->track = tracks[k];
             tracks[k].chromaprint = NULL; /* moved */
             v->similarity = agg[i].score;
-            snprintf(v->embedding_model, sizeof v->embedding_model, "%s", model);
+            v->score = embed_calib_score(cal, agg[i].score);
+            snprintf(v->embedding_model, sizeof v->embedding_model, "%s", embed_info(emb)->name);
             break;
         }
     }
@@ -163,7 +171,7 @@ ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai
         rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the vibe lane ran out of time");
     if (rc == AI_OK) {
         size_t nt = aggregate(hits, total, agg);
-        rc = join(ctx->lib, agg, nt, ctx->max_results, info->name, res, err);
+        rc = join(ctx->lib, agg, nt, ctx->max_results, emb, res, err);
     }
     free(agg);
     free(hits);

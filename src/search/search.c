@@ -294,7 +294,8 @@ void search_result_json(const search_result_t *res, const char *request_id, strb
         const search_vibe_match_t *v = &res->vibe[i];
         strbuf_append(out, i ? ",{\"track\":" : "{\"track\":");
         search_track_info_json(&v->track, out);
-        strbuf_printf(out, ",\"similarity\":%.4f,\"embedding_model\":", v->similarity);
+        strbuf_printf(out, ",\"similarity\":%.4f,\"score\":%.4f,\"embedding_model\":",
+                      v->similarity, v->score);
         strbuf_json_string(out, v->embedding_model);
         strbuf_append(out, "}");
     }

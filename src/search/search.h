@@ -64,9 +64,17 @@ typedef struct {
     unsigned aligned_hashes;
 } search_exact_match_t;
 
+/* Vibe matches: `similarity` is the lane's raw number (mean of the best chunk
+ * cosines mapped to [0,1], plus a small bonus); `score` is its calibrated
+ * value (embed_calib_score: the share of the library's unrelated pairs that
+ * are less alike).  Only matches with score >= SEARCH_VIBE_MIN_SCORE are
+ * returned. */
+#define SEARCH_VIBE_MIN_SCORE 0.95
+
 typedef struct {
     meta_track_t track;
     double similarity;
+    double score;
     char embedding_model[64];
 } search_vibe_match_t;
 

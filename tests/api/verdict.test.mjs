@@ -18,6 +18,21 @@ before(async () => {
   gen('silence', ['trim', '0', '8']);
   gen('dc', ['synth', '8', 'sine', '0', 'dcshift', '0.4']);
   gen('hiss', ['synth', '8', 'whitenoise', 'vol', '0.0005']);
+  gen('white', ['synth', '8', 'whitenoise', 'vol', '0.3']);
+  gen('pink', ['synth', '8', 'pinknoise', 'vol', '0.5']);
+  gen('sine1k', ['synth', '8', 'sine', '1000', 'vol', '0.5']);
+  clips.sine192k = join(fx.root, 'sine192k.wav');
+  sh('sox', ['-n', '-r', '192000', '-c', '1', clips.sine192k, 'synth', '8', 'sine', '1000', 'vol', '0.5']);
+  // a fraction of a second of a library track inside seeded pink noise: a
+  // few hashes agree, not enough to be sure
+  const noise = join(fx.root, 'bed.wav');
+  sh('sox', ['-R', '-n', '-r', '22050', '-c', '1', noise, 'synth', '4', 'pinknoise', 'vol', '0.3']);
+  for (const part of ['0.6', '0.7', '0.8']) {
+    const piece = join(fx.root, `piece${part}.wav`);
+    sh('sox', [fx.tracks[3].file, piece, 'trim', '10', part]);
+    clips[`glimpse${part}`] = join(fx.root, `glimpse${part}.wav`);
+    sh('sox', [piece, noise, clips[`glimpse${part}`]]);
+  }
   srv = await startServer({ DATA_DIR: copyData(fx, 'verdict') });
   base = srv.base;
 });
@@ -63,6 +78,40 @@ test('identified: a clip of a library track, with its level', async () => {
   assert.ok(b.clip.active_ratio > 0.9, `active ${b.clip.active_ratio}`);
   assert.ok(b.exact_matches[0].confidence >= 0.85);
   assert.equal((await search(fx.clip, 'both')).verdict, 'identified');
+});
+
+test('possible: a glimpse of a track gives a candidate below the trust threshold', async () => {
+  for (const part of ['0.6', '0.7', '0.8']) {
+    const b = await search(clips[`glimpse${part}`], 'both');
+    assert.equal(b.verdict, 'possible', `${part}: ${JSON.stringify(b)}`);
+    assert.equal(b.exact_matches[0].track.title, fx.tracks[3].title);
+    assert.ok(b.exact_matches[0].confidence < 0.85, `confidence ${b.exact_matches[0].confidence}`);
+    assert.equal((await search(clips[`glimpse${part}`], 'exact')).verdict, 'possible');
+  }
+});
+
+test('similar: mode vibe never identifies; vibe matches carry a calibrated score', async () => {
+  const b = await search(fx.clip, 'vibe');
+  assert.equal(b.verdict, 'similar', JSON.stringify(b));
+  assert.deepEqual(b.exact_matches, []);
+  assert.equal(b.vibe_matches[0].track.title, 'Square Dance');
+  for (const v of b.vibe_matches) {
+    assert.ok(v.score >= 0.95 && v.score <= 1, `score ${v.score} is at least the floor`);
+    assert.ok(v.similarity >= 0 && v.similarity <= 1);
+  }
+  for (let i = 1; i < b.vibe_matches.length; i++)
+    assert.ok(b.vibe_matches[i - 1].score >= b.vibe_matches[i].score);
+});
+
+test('not_found: noise and pure tones (also at 192 kHz) are never identified nor alike', async () => {
+  for (const name of ['white', 'pink', 'sine1k', 'sine192k']) {
+    for (const mode of ['both', 'vibe']) {
+      const b = await search(clips[name], mode);
+      assert.equal(b.verdict, 'not_found', `${name} ${mode}: ${JSON.stringify(b)}`);
+      assert.deepEqual(b.vibe_matches, []);
+      assert.ok(b.clip.active_ratio > 0.9 && b.clip.rms_dbfs > -30, JSON.stringify(b.clip));
+    }
+  }
 });
 
 test('not_found: an unknown clip in exact mode', async () => {

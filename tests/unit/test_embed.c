@@ -247,7 +247,7 @@ TEST(embed_stats_file)
     CHECK_EQ_INT(embed_stats_count(acc), n0 + n1);
     const char *path = test_path("stats.txt");
     ai_error_t err;
-    REQUIRE(embed_stats_save(acc, path, &err) == AI_OK);
+    REQUIRE(embed_stats_save(acc, NULL, path, &err) == AI_OK);
     embed_stats_destroy(acc);
 
     embedder_t *es = NULL;
