@@ -12,7 +12,7 @@ import * as api from './api.js';
 
 const ROUTES = [
   [/^\/$/, renderSearch, 'Identify', '/'],
-  [/^\/result\/([^/]+)$/, renderSearch, 'Result', '/history'],
+  [/^\/result\/([^/]+)$/, renderSearch, 'Result', '/'],
   [/^\/history$/, renderHistory, 'History', '/history'],
   [/^\/library$/, renderLibrary, 'Library', '/library'],
   [/^\/tracks\/([^/]+)$/, renderTrack, 'Track', '/library'],
