@@ -1,7 +1,7 @@
 // The admin page: admin token (kept in sessionStorage), upload queue for
 // POST /api/v1/ingest, and ingest of a directory on the server.
 import * as api from './api.js';
-import { h, clear, bytes, errorBox } from './dom.js';
+import { h, clear, bytes, errorBox, techDetails } from './dom.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -99,9 +99,20 @@ export function renderAdmin(main) {
   const dirForm = h(
     'form',
     { class: 'dir-form', onsubmit: ingestDir },
-    h('div', { class: 'field grow' }, h('label', { for: 'ingest-dir' }, 'Directory on the server (under INGEST_ROOT)'), dirInput),
+    h(
+      'div',
+      { class: 'field grow' },
+      h('label', { for: 'ingest-dir' }, 'Directory on the server'),
+      dirInput,
+      h(
+        'p',
+        { class: 'hint', id: 'ingest-root-hint' },
+        'Relative paths start at the server’s ingest folder (its INGEST_ROOT setting, chosen when the server was started); folders outside it are refused.',
+      ),
+    ),
     h('div', { class: 'row' }, dirBtn),
   );
+  dirInput.setAttribute('aria-describedby', 'ingest-root-hint');
 
   clear(
     main,
@@ -130,13 +141,45 @@ export function renderAdmin(main) {
   );
   showToken();
 
-  function setStatus(item, state, text, trackId) {
+  function setStatus(item, state, text, trackId, err) {
     item.state = state;
     const content = [h('span', { class: `pill ${state}` }, state)];
+    if (state === 'uploading') {
+      item.bar = h('progress', { max: '100', value: '0', 'aria-label': `Upload of ${item.file.name}` });
+      item.pct = h('span', { class: 'pct' }, '0%');
+      content.push(' ', item.pct, item.bar);
+    }
     if (text) content.push(' ', h('span', { class: 'msg' }, text));
     if (trackId) content.push(' ', h('a', { href: `#/tracks/${trackId}` }, 'view'));
+    if (err) {
+      // Retrying cannot change what the file is; everything else may pass.
+      const permanent = ['UNSUPPORTED_FORMAT', 'FILE_TOO_LARGE', 'AUDIO_TOO_SHORT', 'AUDIO_TOO_LONG'].includes(err.code);
+      content.push(
+        ' ',
+        permanent
+          ? null
+          : h('button', { type: 'button', class: 'button secondary small retry-file', onclick: () => retry(item) }, h('span', { class: 'visually-hidden' }, `${item.file.name}: `), 'Retry'),
+        techDetails([
+          ['Error code', err.code],
+          ['HTTP status', err.status || null],
+        ]),
+      );
+    }
     clear(item.statusCell, content);
     item.row.dataset.state = state;
+  }
+
+  function progressOf(item, f) {
+    if (!item.bar) return;
+    const pct = Math.round(f * 100);
+    item.bar.value = pct;
+    item.pct.textContent = `${pct}%`;
+  }
+
+  function retry(item) {
+    setStatus(item, 'queued');
+    updateTotals();
+    run();
   }
 
   function addFiles(files) {
@@ -167,15 +210,15 @@ export function renderAdmin(main) {
       for (;;) {
         const item = queue.find((q) => q.state === 'queued');
         if (!item || ctrl.signal.aborted) break;
-        setStatus(item, 'uploading', '…');
+        setStatus(item, 'uploading');
         updateTotals();
         try {
-          const r = await api.ingestFile(item.file, ctrl.signal);
+          const r = await api.ingestFile(item.file, ctrl.signal, (f) => progressOf(item, f));
           if (r && r.status === 'duplicate') setStatus(item, 'duplicate', `already in the library as “${r.title || r.track_id}”`, r.track_id);
           else setStatus(item, 'ingested', r && r.title ? `“${r.title}”${r.artist ? ` by ${r.artist}` : ''}` : '', r && r.track_id);
         } catch (e) {
           if (e && e.name === 'AbortError') return;
-          setStatus(item, 'error', `${e.message} (${e.code})`);
+          setStatus(item, 'error', e.message, null, e);
           if (e.code === 'UNAUTHORIZED') needToken();
         }
         updateTotals();
@@ -220,14 +263,19 @@ export function renderAdmin(main) {
     try {
       const r = await api.ingestDirectory(dir);
       const errs = Array.isArray(r.errors) ? r.errors : [];
+      const added = await addedTracks(r);
       clear(
         dirResult,
         h('p', { class: 'totals', id: 'dir-totals' }, totalsText(r.total, r.ingested, r.duplicates, errs.length)),
+        added,
         errs.length
           ? h(
               'ul',
               { class: 'errors' },
-              errs.map((x) => h('li', {}, h('span', { class: 'file' }, x.file), ': ', x.error)),
+              errs.map((x) => {
+                const m = /^([A-Z][A-Z_]+): (.*)$/s.exec(String(x.error || ''));
+                return h('li', {}, h('span', { class: 'file' }, x.file), ': ', m ? m[2] : x.error, m ? techDetails([['Error code', m[1]]]) : null);
+              }),
             )
           : null,
       );
@@ -237,6 +285,34 @@ export function renderAdmin(main) {
     } finally {
       dirBtn.disabled = false;
     }
+  }
+
+  // The tracks the ingest added: the answer's own list when the server sends
+  // one, otherwise the newest `ingested` tracks of the library.
+  async function addedTracks(r) {
+    const n = Number(r.ingested) || 0;
+    if (n <= 0) return null;
+    let list = Array.isArray(r.tracks) ? r.tracks : null;
+    let note = '';
+    if (!list) {
+      try {
+        const page = await api.listTracks({ page: 1, pageSize: Math.min(n, 100), sort: 'ingested_at', dir: 'desc' }, ctrl.signal);
+        list = page.data || [];
+        note = n > list.length ? ` (showing the newest ${list.length})` : '';
+      } catch (e) {
+        return h('p', { class: 'hint' }, `Could not list the added tracks: ${e.message}`);
+      }
+    }
+    return h(
+      'div',
+      { class: 'added', id: 'dir-added' },
+      h('h3', {}, `Added${note}`),
+      h(
+        'ul',
+        {},
+        list.map((t) => h('li', {}, h('a', { href: `#/tracks/${t.id || t.track_id}` }, t.title || 'Untitled'), t.artist ? ` · ${t.artist}` : '')),
+      ),
+    );
   }
 
   return () => ctrl.abort();

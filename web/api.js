@@ -82,9 +82,16 @@ export function search(file, filename, mode, maxResults, signal) {
   return request('/api/v1/search', { method: 'POST', form, signal });
 }
 
-export function listTracks({ page, pageSize, search: q }, signal) {
+// GET /api/v1/tracks; search, artist, album, sort and dir only when set.
+export function listTracks({ page, pageSize, search: q, artist, album, sort, dir }, signal) {
   const p = new URLSearchParams({ page: String(page), pageSize: String(pageSize) });
   if (q) p.set('search', q);
+  if (artist) p.set('artist', artist);
+  if (album) p.set('album', album);
+  if (sort) {
+    p.set('sort', sort);
+    p.set('dir', dir === 'desc' ? 'desc' : 'asc');
+  }
   return request(`/api/v1/tracks?${p}`, { signal });
 }
 
@@ -95,10 +102,51 @@ export const deleteTrack = (id) =>
 
 export const audioUrl = (id) => `/api/v1/tracks/${encodeURIComponent(id)}/audio`;
 
-export function ingestFile(file, signal) {
-  const form = new FormData();
-  form.append('audio', file, file.name);
-  return request('/api/v1/ingest', { method: 'POST', form, admin: true, signal });
+// Uploads one file to POST /api/v1/ingest with XMLHttpRequest, because fetch
+// reports no upload progress; onProgress(0..1) follows the bytes sent.
+export function ingestFile(file, signal, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/ingest');
+    xhr.setRequestHeader('Accept', 'application/json');
+    const t = adminToken();
+    if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
+    xhr.responseType = 'text';
+    if (onProgress)
+      xhr.upload.addEventListener('progress', (e) => {
+        if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+      });
+    const abort = () => xhr.abort();
+    if (signal) signal.addEventListener('abort', abort, { once: true });
+    const done = () => signal && signal.removeEventListener('abort', abort);
+    xhr.addEventListener('abort', () => {
+      done();
+      reject(new DOMException('upload aborted', 'AbortError'));
+    });
+    xhr.addEventListener('error', () => {
+      done();
+      reject(new ApiError(0, 'NETWORK', 'Could not reach the audio-ident server. Is it running?'));
+    });
+    xhr.addEventListener('load', () => {
+      done();
+      let body = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        /* not JSON */
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body);
+        return;
+      }
+      const e = body && body.error;
+      if (e && typeof e.code === 'string') reject(new ApiError(xhr.status, e.code, e.message || e.code, e.details));
+      else reject(new ApiError(xhr.status, `HTTP_${xhr.status}`, `The server answered ${xhr.status} ${xhr.statusText}`.trim()));
+    });
+    const form = new FormData();
+    form.append('audio', file, file.name);
+    xhr.send(form);
+  });
 }
 
 export const ingestDirectory = (directory) =>

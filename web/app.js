@@ -4,6 +4,7 @@ import { renderSearch } from './search.js';
 import { renderLibrary } from './library.js';
 import { renderTrack } from './track.js';
 import { renderAdmin } from './admin.js';
+import { renderHistory } from './history.js';
 import { parseHash, takeFlash } from './router.js';
 import { installSinglePlayback } from './player.js';
 import { h, clear } from './dom.js';
@@ -11,6 +12,8 @@ import * as api from './api.js';
 
 const ROUTES = [
   [/^\/$/, renderSearch, 'Identify', '/'],
+  [/^\/result\/([^/]+)$/, renderSearch, 'Result', '/'],
+  [/^\/history$/, renderHistory, 'History', '/history'],
   [/^\/library$/, renderLibrary, 'Library', '/library'],
   [/^\/tracks\/([^/]+)$/, renderTrack, 'Track', '/library'],
   [/^\/admin$/, renderAdmin, 'Admin', '/admin'],
@@ -56,9 +59,16 @@ function route() {
   }
   const f = takeFlash();
   if (f) main.prepend(h('p', { class: 'notice ok flash', role: 'status' }, f));
-  // Move focus to the new page's heading so keyboard and screen reader users
-  // land on it; not on first load, where focus starts at the top.
-  if (!first) {
+  // A view may name what to focus (a search verdict): focus it and bring it
+  // fully into view.  Otherwise move focus to the new page's heading so
+  // keyboard and screen reader users land on it; not on first load, where
+  // focus starts at the top.
+  const auto = main.querySelector('[data-autofocus]');
+  if (auto) {
+    const box = auto.closest('.results') || auto;
+    box.scrollIntoView({ block: box.getBoundingClientRect().height > window.innerHeight ? 'start' : 'end' });
+    auto.focus({ preventScroll: true });
+  } else if (!first) {
     const h1 = main.querySelector('h1');
     if (h1) {
       h1.setAttribute('tabindex', '-1');

@@ -64,17 +64,34 @@ export function date(iso) {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-// The visible error box for an ApiError (or any Error).
+// The visible error box for an ApiError (or any Error): a plain title and
+// the message; the raw code and HTTP status go into a "Details" disclosure.
 export function errorBox(err, extra) {
   const code = err && err.code ? err.code : 'ERROR';
+  const rows = [['Error code', code]];
+  if (err && err.status) rows.push(['HTTP status', String(err.status)]);
   return h(
     'div',
     { class: 'notice error', role: 'alert' },
     h('strong', {}, friendlyCode(code)),
     ' ',
     h('span', { class: 'msg' }, err && err.message ? err.message : String(err)),
-    h('span', { class: 'code' }, ` (${code})`),
     extra || null,
+    techDetails(rows),
+  );
+}
+
+// <details> with label/value rows for operators: codes, ids, raw scores.
+export function techDetails(rows, summary = 'Details') {
+  return h(
+    'details',
+    { class: 'tech' },
+    h('summary', {}, summary),
+    h(
+      'dl',
+      {},
+      rows.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]),
+    ),
   );
 }
 

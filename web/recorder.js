@@ -77,14 +77,13 @@ export class Recording {
       const an = this.ctx.createAnalyser();
       an.fftSize = 1024;
       src.connect(an);
-      const buf = new Uint8Array(an.fftSize);
+      // Float samples: byte samples bottom out near -45 dBFS, which would hide
+      // true silence.
+      const buf = new Float32Array(an.fftSize);
       const tick = () => {
-        an.getByteTimeDomainData(buf);
+        an.getFloatTimeDomainData(buf);
         let sum = 0;
-        for (let i = 0; i < buf.length; i++) {
-          const v = (buf[i] - 128) / 128;
-          sum += v * v;
-        }
+        for (let i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
         const rms = Math.sqrt(sum / buf.length);
         // ~-50 dBFS → 0, 0 dBFS → 1
         const db = 20 * Math.log10(rms || 1e-6);

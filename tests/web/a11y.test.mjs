@@ -37,8 +37,21 @@ const STATES = [
     await p.goto('/');
     await p.setInputFiles('#clip-file', fx.shortClip);
     await p.waitForSelector('#results [role=alert]');
+    await p.click('#results details.tech summary');
   }],
-  ['library', async (p) => { await p.goto('/#/library'); await p.waitForSelector('table.tracks tbody tr[data-track-id]'); }],
+  ['not-found', async (p) => {
+    await p.goto('/');
+    await p.setInputFiles('#clip-file', fx.unknownSong);
+    await p.waitForSelector('#verdict');
+    await p.click('#results details.tech summary');
+  }],
+  ['history', async (p) => { await p.goto('/#/history'); await p.waitForSelector('table.history-list tbody tr'); }],
+  ['library', async (p) => {
+    await p.goto('/#/library');
+    await p.waitForSelector('table.tracks tbody tr[data-track-id]');
+    await p.click('table.tracks tbody tr:first-child button.row-play');
+    await p.waitForSelector('.now-playing:not([hidden])');
+  }],
   ['track', async (p) => {
     await p.goto('/#/library?q=Rising');
     await p.waitForFunction(() => document.querySelectorAll('table.tracks tbody tr[data-track-id]').length === 1);

@@ -50,6 +50,11 @@ export function buildFixtures() {
   sh('ffmpeg', ['-loglevel', 'error', '-y', '-i', songs[3].file, '-ss', '10', '-t', '8', '-c:a', 'libopus', '-b:a', '96k', webmClip]);
   const shortClip = join(root, 'short.wav');
   sh('sox', [songs[0].file, shortClip, 'trim', '0', '2']);
+  // Silence for the fake microphone, and a tune that is not in the library.
+  const silenceMic = join(root, 'silence.wav');
+  sh('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', silenceMic, 'synth', '12', 'sine', '440', 'vol', '0']);
+  const unknownSong = join(root, 'unknown-song.wav');
+  sh('sox', ['-n', '-r', '22050', '-c', '1', unknownSong, 'synth', '8', 'pluck', 'F2', 'pluck', 'C4', 'sine', '700-1300', 'tremolo', '11', '55']);
   const unknown = join(root, 'unknown.wav');
   sh('sox', ['-n', '-r', '22050', '-c', '1', unknown, 'synth', '8', 'pinknoise', 'tremolo', '9', '80']);
   const notAudio = join(root, 'notes.txt');
@@ -63,7 +68,7 @@ export function buildFixtures() {
   const data = join(root, 'data');
   sh(BIN, ['ingest', lib], { DATA_DIR: data });
   return {
-    root, lib, data, songs, micClip, wavClip, webmClip, shortClip, unknown, notAudio, fakeWav,
+    root, lib, data, songs, micClip, silenceMic, unknownSong, wavClip, webmClip, shortClip, unknown, notAudio, fakeWav,
     newSong, dupSong: songs[0].file, ingestRoot: join(root, 'ingest-root'), trackCount: SONGS.length + FILLER_NOTES.length,
   };
 }
@@ -103,6 +108,24 @@ export async function shots(page, name) {
   await page.setViewportSize({ width: 375, height: 740 });
   await page.screenshot({ path: join(ARTIFACTS, `${name}-mobile.png`), fullPage: true });
   await page.setViewportSize(vp);
+}
+
+// Text a person sees in el (closed <details> excluded): no raw jargon there.
+export function visibleText(page, selector) {
+  return page.evaluate((sel) => document.querySelector(sel).innerText, selector);
+}
+export const JARGON = /aligned hashes|mode (both|exact|vibe)|\b[A-Z]{3,}_[A-Z_]{3,}\b|\bHTTP_\d+/;
+
+// The verdict heading has focus and lies fully inside the window.
+export function verdictFocusedInView(page) {
+  return page.evaluate(() => {
+    const v = document.querySelector('#verdict');
+    if (!v || document.activeElement !== v) return false;
+    const r = v.getBoundingClientRect();
+    const all = document.querySelector('#results').getBoundingClientRect();
+    const whole = all.height > window.innerHeight || (all.top >= 0 && all.bottom <= window.innerHeight + 1);
+    return r.top >= 0 && r.bottom <= window.innerHeight && whole;
+  });
 }
 
 // Horizontal overflow of the document at the current viewport, in px.
