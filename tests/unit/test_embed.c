@@ -176,7 +176,7 @@ TEST(embed_gain_invariance)
     if (!test_have("sox"))
         SKIP("sox not installed");
     const char *a = test_path("a.f32"), *b = test_path("b.f32");
-    REQUIRE(test_sh("sox -n -r 16000 -c 1 -e floating-point -b 32 -t raw %s synth 12 pluck C3 "
+    REQUIRE(test_sh("sox -R -n -r 16000 -c 1 -e floating-point -b 32 -t raw %s synth 12 pluck C3 "
                     "pluck E3 pluck G3 pinknoise remix - tremolo 3 50 vol 0.5",
                     a) == 0);
     REQUIRE(test_sh("sox -r 16000 -c 1 -e floating-point -b 32 -t raw %s -t raw %s vol 0.05", a,
