@@ -24,7 +24,7 @@
 #include "base/error.h"
 
 #define CONFIG_STR_MAX      1024
-#define CONFIG_MAX_SETTINGS 32
+#define CONFIG_MAX_SETTINGS 48
 
 typedef struct {
     char data_dir[CONFIG_STR_MAX];
@@ -41,6 +41,8 @@ typedef struct {
     long long max_upload_bytes;
     long long max_ingest_bytes;
     double max_track_seconds;
+    double min_track_seconds;   /* ingest refuses shorter tracks (TRACK_TOO_SHORT) */
+    long long min_free_disk_mb; /* STORAGE_FULL / degraded below this free space; 0 = off */
     char ingest_root[CONFIG_STR_MAX];
     char admin_token[CONFIG_STR_MAX];
     char cors_origins[CONFIG_STR_MAX];
@@ -50,6 +52,7 @@ typedef struct {
     char log_level[16];           /* debug | info | warn | error */
     char web_dir[CONFIG_STR_MAX]; /* static files of the web UI */
     char test_lane_delay[64];     /* test only: "exact:MS" or "vibe:MS" delays that lane */
+    char test_ingest_stage[64];   /* test only: "STAGE:sleep:MS|kill|fail|full" (ingest.c) */
     /* Where each table row's value came from (CONFIG_SRC_*), for `config`. */
     unsigned char source[CONFIG_MAX_SETTINGS];
 } config_t;

@@ -20,11 +20,18 @@ ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory");
     lib->cfg = *cfg;
     fp_params_default(&lib->fpp);
+    ai_err_t rc = library_owner_init(lib, err);
+    if (rc != AI_OK) {
+        free(lib);
+        return rc;
+    }
     snprintf(lib->raw_dir, sizeof lib->raw_dir, "%s/raw", cfg->data_dir);
     char fpdir[CONFIG_STR_MAX + 16];
     snprintf(fpdir, sizeof fpdir, "%s/fpindex", cfg->data_dir);
     snprintf(lib->stats_path, sizeof lib->stats_path, "%s/vectors/stats.txt", cfg->data_dir);
-    ai_err_t rc = fs_mkdir_p(lib->raw_dir, err);
+    rc = fs_mkdir_p(lib->raw_dir, err);
+    if (rc == AI_ERR_STORAGE_FULL && fs_is_dir(lib->raw_dir))
+        rc = AI_OK; /* a full disk still serves searches */
     if (rc == AI_OK)
         rc = meta_open(cfg->database_url, (int)cfg->workers + 2, &lib->meta, err);
     if (rc == AI_OK)
@@ -35,8 +42,14 @@ ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
         rc = embed_open(cfg->embedding_model, lib->stats_path, &lib->emb, err);
     if (rc == AI_OK)
         rc = vecstore_open(cfg, &lib->vs, err);
-    if (rc == AI_OK)
-        rc = library_repair_older_than(lib, LIBRARY_PENDING_GRACE_S, NULL, err);
+    if (rc == AI_OK) {
+        /* what a crash left (owners gone) goes now; a repair that cannot run
+         * (e.g. a full disk) is logged and retried by the sweep */
+        ai_error_t e;
+        if (library_sweep(lib, 0, NULL, &e) != AI_OK)
+            log_warn("repair at open: %s: %s", ai_err_name(e.code), e.message);
+        rc = library_maintenance_start(lib, err);
+    }
     if (rc != AI_OK) {
         library_close(lib);
         return rc;
@@ -49,10 +62,13 @@ void library_close(library_t *lib)
 {
     if (!lib)
         return;
+    library_maintenance_stop(lib);
     vecstore_close(lib->vs);
     embed_close(lib->emb);
     fpindex_close(lib->fp);
     meta_close(lib->meta);
+    pthread_cond_destroy(&lib->cv);
+    pthread_mutex_destroy(&lib->mu);
     free(lib);
 }
 
@@ -106,7 +122,7 @@ void library_track_path(const library_t *lib, const meta_track_t *t, char *out, 
 /* Removes a track's derived data and file, then its row (the safe order:
  * the row goes last, so a crash in between leaves a row that still points
  * at what remains and the operation can be retried). */
-static ai_err_t remove_track(library_t *lib, const meta_track_t *t, ai_error_t *err)
+ai_err_t library_remove_track(library_t *lib, const meta_track_t *t, ai_error_t *err)
 {
     ai_err_t rc = fpindex_delete_track(lib->fp, t->fp_track_no, err);
     if (rc == AI_OK)
@@ -127,24 +143,16 @@ ai_err_t library_delete(library_t *lib, const char *track_id, ai_error_t *err)
     meta_track_init(&t);
     ai_err_t rc = meta_track_get(lib->meta, track_id, &t, err);
     if (rc == AI_OK)
-        rc = remove_track(lib, &t, err);
+        rc = library_remove_track(lib, &t, err);
     meta_track_release(&t);
     return rc;
 }
 
-/* Seconds since an RFC 3339 UTC timestamp (large when unparsable). */
-static double age_seconds(const char *ts)
-{
-    struct tm tm = {0};
-    if (!strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm))
-        return 1e9;
-    return difftime(time(NULL), timegm(&tm));
-}
-
 /* Temp files of interrupted atomic writes (NAME.tmp.XXXXXX under raw/)
  * older than grace_s. */
-static void remove_stray_temp_files(const char *raw_dir, double grace_s)
+void library_remove_stray_temp_files(const library_t *lib, double grace_s)
 {
+    const char *raw_dir = lib->raw_dir;
     DIR *top = opendir(raw_dir);
     if (!top)
         return;
@@ -172,37 +180,12 @@ static void remove_stray_temp_files(const char *raw_dir, double grace_s)
     closedir(top);
 }
 
-ai_err_t library_repair_older_than(library_t *lib, double grace_s, size_t *rolled_back,
-                                   ai_error_t *err)
-{
-    meta_track_t *p = NULL;
-    size_t n = 0, done = 0;
-    ai_err_t rc = meta_tracks_pending(lib->meta, &p, &n, err);
-    for (size_t i = 0; rc == AI_OK && i < n; i++) {
-        /* a young pending row may be another process's ingest in progress */
-        if (age_seconds(p[i].created_at) < grace_s)
-            continue;
-        rc = remove_track(lib, &p[i], err);
-        if (rc == AI_OK || rc == AI_ERR_NOT_FOUND) {
-            rc = AI_OK;
-            done++;
-            log_info("repair: rolled back unfinished ingest of %s", p[i].id);
-        }
-    }
-    meta_tracks_free(p, n);
-    if (rc == AI_OK)
-        remove_stray_temp_files(lib->raw_dir, grace_s);
-    if (rolled_back)
-        *rolled_back = done;
-    return rc;
-}
-
 ai_err_t library_repair(library_t *lib, size_t *rolled_back, ai_error_t *err)
 {
-    return library_repair_older_than(lib, LIBRARY_PENDING_GRACE_S, rolled_back, err);
+    return library_sweep(lib, 0, rolled_back, err);
 }
 
 ai_err_t library_repair_now(library_t *lib, size_t *rolled_back, ai_error_t *err)
 {
-    return library_repair_older_than(lib, -1.0, rolled_back, err);
+    return library_sweep(lib, 1, rolled_back, err);
 }
