@@ -66,9 +66,10 @@ BIN       := $(OUT)/audio-ident
 TEST_SRCS := $(shell find tests/unit -name '*.c' | sort)
 TEST_OBJS := $(TEST_SRCS:%.c=$(OUT)/%.o)
 TEST_BIN  := $(OUT)/unit-tests
+CRASH_BIN := $(OUT)/crash-check
 
 .PHONY: all bin test check lint format fuzz bench run deps help clean \
-        test-unit test-postgres
+        test-unit test-postgres crash-test
 all: $(BIN)
 bin: $(BIN)
 
@@ -95,6 +96,9 @@ $(BIN): $(OUT)/src/main.o $(LIB)
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
 
+$(CRASH_BIN): $(OUT)/tests/crash/crash_check.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- dependencies
@@ -111,7 +115,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-postgres
 	@scripts/run-suites.sh $(OUT)
 
-test-unit: $(BIN) $(TEST_BIN)
+test-unit: $(BIN) $(TEST_BIN) $(CRASH_BIN)
 	AI_BIN=$(abspath $(BIN)) $(TEST_BIN) $(T)
 
 check:
@@ -121,6 +125,9 @@ check:
 
 test-postgres: $(BIN) $(TEST_BIN)
 	@scripts/with-postgres.sh $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
+
+crash-test: $(BIN) $(CRASH_BIN) ## kill -9 ingests at N points per backend (default N=20 SQLite, N/2 PostgreSQL)
+	@CRASH_N=$(or $(N),20) AI_BIN=$(abspath $(BIN)) bash tests/crash/run.sh
 
 # ---------------------------------------------------------------- quality
 lint:

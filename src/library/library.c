@@ -119,6 +119,29 @@ void library_track_path(const library_t *lib, const meta_track_t *t, char *out, 
                      out, n);
 }
 
+/* The temp files "<path>.tmp.XXXXXX" an interrupted write of path left (only
+ * the row's owner writes them, so once it is gone they are garbage). */
+static void remove_temp_files_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return;
+    char dir[CONFIG_STR_MAX + 128], prefix[256];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    snprintf(prefix, sizeof prefix, "%s.tmp.", slash + 1);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        char p[sizeof dir + 300];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+}
+
 /* Removes a track's derived data and file, then its row (the safe order:
  * the row goes last, so a crash in between leaves a row that still points
  * at what remains and the operation can be retried). */
@@ -134,6 +157,7 @@ ai_err_t library_remove_track(library_t *lib, const meta_track_t *t, ai_error_t 
     if (unlink(path) != 0 && errno != ENOENT)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path,
                             strerror(errno));
+    remove_temp_files_of(path);
     return meta_track_delete(lib->meta, t->id, err);
 }
 

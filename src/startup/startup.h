@@ -1,7 +1,8 @@
 /*
  * startup.h — the fail-fast startup checks shared by `serve` and `check`.
  *
- * In order: data directory writable, metadata store reachable (SELECT 1) and
+ * In order: data directory writable (a full disk is only a warning: search
+ * still works and ingest answers STORAGE_FULL), metadata store reachable (SELECT 1) and
  * migrated (pending migrations are applied), fingerprint index opens, vector
  * store reachable with the model's dimension, embedder loads (its load time;
  * a warning above 5 s).  Each check has a bounded duration (connect
