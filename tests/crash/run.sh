@@ -94,6 +94,13 @@ sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 # One kill point: a CLI or HTTP ingest of the directory, killed at a random
 # moment or inside a stage; what is visible afterwards must be complete.
 kill_point() { # $1 = cli|http
+  exec 3>&2 2>/dev/null # bash's "Killed" job notices are expected here
+  kill_point_ "$@"
+  local rc=$?
+  exec 2>&3 3>&-
+  return $rc
+}
+kill_point_() {
   local how=$1 mode=$((RANDOM % 3)) stage=${stages[$((RANDOM % ${#stages[@]}))]} hook= delay
   delay=$(rand_ms 30 1000)
   case $mode in
