@@ -176,6 +176,7 @@ static ai_err_t settle_existing(library_t *lib, const char *sha, meta_track_t *t
                                 ai_error_t *err)
 {
     *ready = 0;
+    int wait_ms = (int)(library_wait_s(lib) * 1000.0);
     for (int waited_ms = 0;;) {
         meta_track_release(t);
         ai_err_t rc = meta_track_get_by_hash(lib->meta, sha, t, err);
@@ -196,13 +197,13 @@ static ai_err_t settle_existing(library_t *lib, const char *sha, meta_track_t *t
                 return rc;
             continue; /* removed (or changed by someone else): look again */
         }
-        if (waited_ms >= (int)(LIBRARY_WAIT_S * 1000))
+        if (waited_ms >= wait_ms)
             return ai_error_set(err, AI_ERR_INGEST_IN_PROGRESS,
                                 "the same file is being ingested by another process (track %s); "
                                 "try again later",
                                 t->id);
-        usleep(200 * 1000);
-        waited_ms += 200;
+        usleep(100 * 1000);
+        waited_ms += 100;
     }
 }
 

@@ -45,7 +45,8 @@ struct library {
     library_inflight_t inflight[LIBRARY_MAX_INFLIGHT];
     size_t ninflight;
     int stop, thread_started;
-    double heartbeat_s, sweep_s; /* LIBRARY_HEARTBEAT_S / _SWEEP_S; tests shorten them */
+    /* LIBRARY_HEARTBEAT_S / _SWEEP_S / _WAIT_S; tests shorten them (under mu) */
+    double heartbeat_s, sweep_s, wait_s;
     pthread_t thread;
 };
 
@@ -70,6 +71,8 @@ void library_maintenance_stop(library_t *lib);
 /* Registers an ingest of sha in this instance, waiting up to LIBRARY_WAIT_S
  * while another thread here ingests the same hash (INGEST_IN_PROGRESS then). */
 ai_err_t library_inflight_acquire(library_t *lib, const char *sha, ai_error_t *err);
+/* How long an ingest waits for a live owner (lib->wait_s). */
+double library_wait_s(library_t *lib);
 void library_inflight_set_id(library_t *lib, const char *sha, const char *id);
 void library_inflight_release(library_t *lib, const char *sha);
 /* 1 when the pending row's owner is alive: this instance ingesting it, a

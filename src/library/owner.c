@@ -73,6 +73,7 @@ ai_err_t library_owner_init(library_t *lib, ai_error_t *err)
     pthread_cond_init(&lib->cv, NULL);
     lib->heartbeat_s = LIBRARY_HEARTBEAT_S;
     lib->sweep_s = LIBRARY_SWEEP_S;
+    lib->wait_s = LIBRARY_WAIT_S;
     return AI_OK;
 }
 
@@ -90,7 +91,13 @@ static ai_err_t inflight_acquire(library_t *lib, const char *sha, double wait_s,
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)wait_s;
+    long long wms = (long long)(wait_s * 1000.0);
+    until.tv_sec += (time_t)(wms / 1000);
+    until.tv_nsec += (long)(wms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&lib->mu);
     int rc = 0;
     while (find_inflight(lib, sha) >= 0 && rc == 0 && wait_s > 0)
@@ -110,9 +117,17 @@ static ai_err_t inflight_acquire(library_t *lib, const char *sha, double wait_s,
     return out;
 }
 
+double library_wait_s(library_t *lib)
+{
+    pthread_mutex_lock(&lib->mu);
+    double w = lib->wait_s;
+    pthread_mutex_unlock(&lib->mu);
+    return w;
+}
+
 ai_err_t library_inflight_acquire(library_t *lib, const char *sha, ai_error_t *err)
 {
-    return inflight_acquire(lib, sha, LIBRARY_WAIT_S, err);
+    return inflight_acquire(lib, sha, library_wait_s(lib), err);
 }
 
 void library_inflight_set_id(library_t *lib, const char *sha, const char *id)

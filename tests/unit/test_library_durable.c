@@ -125,6 +125,49 @@ static void live_owner_body(int pg)
     library_close(lib);
 }
 
+/* A live owner that takes longer than the wait: INGEST_IN_PROGRESS (409),
+ * never a duplicate of a track that is not ready. */
+static void in_progress_body(int pg)
+{
+    if (!test_have("sox"))
+        SKIP("sox not installed");
+    config_t cfg;
+    BACKEND_OR_SKIP(&cfg, pg);
+    const char *x = test_path("x.wav");
+    REQUIRE(make_track(x, 0) == 0);
+    library_t *lib = NULL;
+    ai_error_t err;
+    REQUIRE(library_open(&cfg, &lib, &err) == AI_OK);
+    pthread_mutex_lock(&lib->mu);
+    lib->wait_s = 0.5;
+    pthread_mutex_unlock(&lib->mu);
+    pid_t pid = ingest_in_child(&cfg, "fingerprints:sleep:4000", x);
+    REQUIRE(pid > 0);
+    for (int i = 0; i < 200 && count_pending(lib) == 0; i++)
+        usleep(50 * 1000);
+    library_ingest_result_t res;
+    CHECK_EQ_INT(library_ingest_file(lib, x, NULL, &res, &err), AI_ERR_INGEST_IN_PROGRESS);
+    CHECK_EQ_INT(ai_err_http_status(err.code), 409);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK_EQ_INT(library_ingest_file(lib, x, NULL, &res, &err), AI_OK);
+    CHECK(res.duplicate);
+    check_ready(lib, res.track_id);
+    check_consistent(lib, 1);
+    library_close(lib);
+}
+
+TEST(library_durable_sqlite_slow_owner_is_in_progress)
+{
+    in_progress_body(0);
+}
+
+TEST(library_durable_pg_slow_owner_is_in_progress)
+{
+    in_progress_body(1);
+}
+
 TEST(library_durable_sqlite_live_owner_is_waited_for)
 {
     live_owner_body(0);
