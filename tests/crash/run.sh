@@ -188,6 +188,9 @@ while [ $done_kills -lt $kills ]; do
   done
   rerun "$how" || cycle_ok=0
   cycles=$((cycles + 1))
+  if [ "$kills" -ge 100 ] && [ $((cycles % 25)) = 0 ]; then
+    echo "  $BACKEND: $done_kills of $kills kill points, $cycles cycles, $cycle_fail inconsistent"
+  fi
   [ $cycle_ok = 1 ] || cycle_fail=$((cycle_fail + 1))
   [ $cycle_fail -ge 3 ] && break # enough evidence; do not flood the log
 done
