@@ -207,15 +207,24 @@ static ai_err_t settle_existing(library_t *lib, const char *sha, meta_track_t *t
     }
 }
 
-/* Removes what a failed ingest wrote: fingerprints, vectors, file, row.
- * When that fails too, the row is handed back (no owner, lease expired) so
- * the next ingest or sweep takes it over at once. */
+/* Removes what a failed ingest wrote: fingerprints and vectors (its own
+ * track number and id), then — only while the row is still this ingest's
+ * (a stalled ingest may have been taken over, and the new owner writes the
+ * same file path) — the original and the row.  When that cannot be done the
+ * row is handed back (no owner, lease expired) so the next ingest or sweep
+ * takes it over at once. */
 static void roll_back(library_t *lib, const meta_track_t *t, const char *path)
 {
     ai_error_t e2;
+    int mine = 0;
     ai_err_t rc = fpindex_delete_track(lib->fp, t->fp_track_no, &e2);
     if (rc == AI_OK)
         rc = vecstore_delete_track(lib->vs, t->id, &e2);
+    if (rc == AI_OK)
+        rc = meta_track_claim(lib->meta, t->id, lib->owner, lib->owner, LIBRARY_LEASE_S, &mine,
+                              &e2);
+    if (rc == AI_OK && !mine)
+        return; /* taken over: the file and the row are the new owner's business */
     if (rc == AI_OK && unlink(path) != 0 && errno != ENOENT)
         rc = ai_error_set(&e2, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path,
                           strerror(errno));
