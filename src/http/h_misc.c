@@ -41,7 +41,10 @@ void h_health(http_req_t *req)
                   "\"disk\":\"%s\"},\"disk_free_mb\":%llu}",
                   ok && disk_ok && !disk_low ? "ok" : "degraded", ai_version(),
                   meta_ok ? "ok" : "down", fp_ok ? "ok" : "down", vs_ok ? "ok" : "down",
-                  emb_ok ? "ok" : "down", !disk_ok ? "unknown" : disk_low ? "low" : "ok",
+                  emb_ok ? "ok" : "down",
+                  !disk_ok   ? "unknown"
+                  : disk_low ? "low"
+                             : "ok",
                   free_b >> 20);
     http_reply_json(req, ok ? 200 : 503);
 }

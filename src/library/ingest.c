@@ -221,13 +221,13 @@ static void roll_back(library_t *lib, const meta_track_t *t, const char *path)
     if (rc == AI_OK)
         rc = vecstore_delete_track(lib->vs, t->id, &e2);
     if (rc == AI_OK)
-        rc = meta_track_claim(lib->meta, t->id, lib->owner, lib->owner, LIBRARY_LEASE_S, &mine,
-                              &e2);
+        rc =
+            meta_track_claim(lib->meta, t->id, lib->owner, lib->owner, LIBRARY_LEASE_S, &mine, &e2);
     if (rc == AI_OK && !mine)
         return; /* taken over: the file and the row are the new owner's business */
     if (rc == AI_OK && unlink(path) != 0 && errno != ENOENT)
-        rc = ai_error_set(&e2, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path,
-                          strerror(errno));
+        rc =
+            ai_error_set(&e2, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path, strerror(errno));
     if (rc == AI_OK)
         rc = meta_track_delete(lib->meta, t->id, &e2);
     if (rc == AI_OK || rc == AI_ERR_NOT_FOUND)

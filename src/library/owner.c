@@ -67,8 +67,8 @@ ai_err_t library_owner_init(library_t *lib, ai_error_t *err)
     char token[UUID_STR_LEN];
     if (uuid_v4(token) != AI_OK)
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "no entropy for an owner token");
-    snprintf(lib->owner, sizeof lib->owner, "%.128s %ld %llu %.8s", lib->owner_host,
-             (long)getpid(), proc_start((long)getpid()), token);
+    snprintf(lib->owner, sizeof lib->owner, "%.128s %ld %llu %.8s", lib->owner_host, (long)getpid(),
+             proc_start((long)getpid()), token);
     pthread_mutex_init(&lib->mu, NULL);
     pthread_cond_init(&lib->cv, NULL);
     lib->heartbeat_s = LIBRARY_HEARTBEAT_S;
@@ -281,7 +281,8 @@ static void *maintenance(void *arg)
 ai_err_t library_maintenance_start(library_t *lib, ai_error_t *err)
 {
     if (pthread_create(&lib->thread, NULL, maintenance, lib) != 0)
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot start the library maintenance thread");
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
+                            "cannot start the library maintenance thread");
     lib->thread_started = 1;
     return AI_OK;
 }

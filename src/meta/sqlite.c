@@ -58,7 +58,8 @@ static const char *const sql_text[S__N] = {
                  "file_path, fingerprint_indexed, embedding_model, embedding_dim, chromaprint, "
                  "chromaprint_duration, owner, lease_until) VALUES (?1, 'pending', NULLIF(?2, ''), "
                  "NULLIF(?3, ''), NULLIF(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                 "NULLIF(?14, ''), ?15, ?16, ?17, NULLIF(?18, ''), " EPOCH_NOW " + ?19) ON CONFLICT (file_hash_sha256) DO NOTHING RETURNING fp_track_no, "
+                 "NULLIF(?14, ''), ?15, ?16, ?17, NULLIF(?18, ''), " EPOCH_NOW
+                 " + ?19) ON CONFLICT (file_hash_sha256) DO NOTHING RETURNING fp_track_no, "
                  "created_at, updated_at",
     [S_BY_ID] = COLS "WHERE id = ?1",
     [S_BY_HASH] = COLS "WHERE file_hash_sha256 = ?1",
@@ -99,8 +100,8 @@ typedef struct {
 
 static ai_err_t sq_fail(sqlite3 *db, ai_error_t *err, const char *what)
 {
-    ai_err_t code = db && sqlite3_errcode(db) == SQLITE_FULL ? AI_ERR_STORAGE_FULL
-                                                             : AI_ERR_INTERNAL_ERROR;
+    ai_err_t code =
+        db && sqlite3_errcode(db) == SQLITE_FULL ? AI_ERR_STORAGE_FULL : AI_ERR_INTERNAL_ERROR;
     return ai_error_set(err, code, "SQLite %s: %s", what,
                         db ? sqlite3_errmsg(db) : "out of memory");
 }

@@ -81,4 +81,3 @@ void check_consistent(library_t *lib, size_t want_ready)
     CHECK_EQ_INT(test_sh("%s", cmd), 0); /* no orphan files, no temp files */
     meta_tracks_free(t, n);
 }
-
