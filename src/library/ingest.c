@@ -216,20 +216,24 @@ static ai_err_t settle_existing(library_t *lib, const char *sha, meta_track_t *t
 static void roll_back(library_t *lib, const meta_track_t *t, const char *path)
 {
     ai_error_t e2;
-    int mine = 0;
     ai_err_t rc = fpindex_delete_track(lib->fp, t->fp_track_no, &e2);
     if (rc == AI_OK)
         rc = vecstore_delete_track(lib->vs, t->id, &e2);
+    /* a read, not a write: on a full disk the file must go before the
+     * store can write again */
+    meta_track_t now;
+    meta_track_init(&now);
     if (rc == AI_OK)
-        rc =
-            meta_track_claim(lib->meta, t->id, lib->owner, lib->owner, LIBRARY_LEASE_S, &mine, &e2);
-    if (rc == AI_OK && !mine)
+        rc = meta_track_get(lib->meta, t->id, &now, &e2);
+    int mine = rc == AI_OK && now.status == META_PENDING && strcmp(now.owner, lib->owner) == 0;
+    meta_track_release(&now);
+    if (rc == AI_ERR_NOT_FOUND || (rc == AI_OK && !mine))
         return; /* taken over: the file and the row are the new owner's business */
     if (rc == AI_OK && unlink(path) != 0 && errno != ENOENT)
-        rc =
-            ai_error_set(&e2, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path, strerror(errno));
+        rc = ai_error_set(&e2, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path,
+                          strerror(errno));
     if (rc == AI_OK)
-        rc = meta_track_delete(lib->meta, t->id, &e2);
+        rc = library_delete_row(lib, t->id, &e2);
     if (rc == AI_OK || rc == AI_ERR_NOT_FOUND)
         return;
     log_warn("ingest: cannot roll back %s now (%s: %s); the next repair sweep will", t->id,

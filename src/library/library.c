@@ -5,6 +5,7 @@
 #include "base/log.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
     char fpdir[CONFIG_STR_MAX + 16];
     snprintf(fpdir, sizeof fpdir, "%s/fpindex", cfg->data_dir);
     snprintf(lib->stats_path, sizeof lib->stats_path, "%s/vectors/stats.txt", cfg->data_dir);
+    snprintf(lib->reserve_path, sizeof lib->reserve_path, "%s/.rollback-reserve", cfg->data_dir);
     rc = fs_mkdir_p(lib->raw_dir, err);
     if (rc == AI_ERR_STORAGE_FULL && fs_is_dir(lib->raw_dir))
         rc = AI_OK; /* a full disk still serves searches */
@@ -46,6 +48,7 @@ ai_err_t library_open(const config_t *cfg, library_t **out, ai_error_t *err)
         /* what a crash left (owners gone) goes now; a repair that cannot run
          * (e.g. a full disk) is logged and retried by the sweep */
         ai_error_t e;
+        library_reserve_space(lib);
         if (library_sweep(lib, 0, NULL, &e) != AI_OK)
             log_warn("repair at open: %s: %s", ai_err_name(e.code), e.message);
         rc = library_maintenance_start(lib, err);
@@ -158,7 +161,34 @@ ai_err_t library_remove_track(library_t *lib, const meta_track_t *t, ai_error_t 
         return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot remove %s: %s", path,
                             strerror(errno));
     remove_temp_files_of(path);
-    return meta_track_delete(lib->meta, t->id, err);
+    return library_delete_row(lib, t->id, err);
+}
+
+ai_err_t library_delete_row(library_t *lib, const char *id, ai_error_t *err)
+{
+    ai_err_t rc = meta_track_delete(lib->meta, id, err);
+    if (rc == AI_ERR_STORAGE_FULL && unlink(lib->reserve_path) == 0) {
+        log_warn("disk full: released the rollback reserve to remove track %s", id);
+        rc = meta_track_delete(lib->meta, id, err);
+    }
+    return rc;
+}
+
+void library_reserve_space(library_t *lib)
+{
+    if (fs_is_file(lib->reserve_path))
+        return;
+    unsigned long long free_b = 0;
+    if (fs_free_bytes(lib->cfg.data_dir, &free_b, NULL) != AI_OK ||
+        free_b < 2ull * LIBRARY_RESERVE_BYTES)
+        return;
+    int fd = open(lib->reserve_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    int rc = posix_fallocate(fd, 0, LIBRARY_RESERVE_BYTES);
+    close(fd);
+    if (rc != 0)
+        unlink(lib->reserve_path);
 }
 
 ai_err_t library_delete(library_t *lib, const char *track_id, ai_error_t *err)

@@ -20,6 +20,9 @@
 #define LIBRARY_WAIT_S      20.0  /* an ingest waits this long for a live owner */
 #define LIBRARY_TEMP_GRACE_S 120.0 /* stray temp files older than this go */
 #define LIBRARY_MAX_INFLIGHT 256
+/* DATA_DIR/.rollback-reserve: space held back so that a rollback on a full
+ * disk can still write (an SQLite delete needs WAL pages). */
+#define LIBRARY_RESERVE_BYTES (256 << 10)
 
 /* One ingest running in this library instance: its file hash (registered
  * before the row exists) and, once inserted, its row id. */
@@ -37,6 +40,7 @@ struct library {
     fp_params_t fpp;
     char raw_dir[CONFIG_STR_MAX + 8];
     char stats_path[CONFIG_STR_MAX + 32]; /* embedder statistics (rebuild-index) */
+    char reserve_path[CONFIG_STR_MAX + 32]; /* LIBRARY_RESERVE_BYTES */
     /* owner.c: identity, in-flight ingests, maintenance thread */
     char owner[META_OWNER_MAX]; /* "host|pidns pid start token" */
     char owner_host[META_OWNER_MAX];
@@ -83,6 +87,11 @@ int library_owner_alive(library_t *lib, const meta_track_t *t);
  * changed the row first. */
 ai_err_t library_take_over(library_t *lib, const meta_track_t *t, int *done, ai_error_t *err);
 
+/* library.c: deletes a row; on STORAGE_FULL gives up the rollback reserve
+ * and tries once more. */
+ai_err_t library_delete_row(library_t *lib, const char *id, ai_error_t *err);
+/* Creates the rollback reserve when it is missing and the disk has room. */
+void library_reserve_space(library_t *lib);
 /* library.c: removes fingerprints, vectors, file and row of t. */
 ai_err_t library_remove_track(library_t *lib, const meta_track_t *t, ai_error_t *err);
 /* Rolls back every pending row whose owner is dead (all of them with

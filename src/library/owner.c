@@ -268,6 +268,7 @@ static void *maintenance(void *arg)
         if (now.tv_sec >= next_sweep.tv_sec || sweep_s < 1.0) {
             ai_error_t e;
             size_t rolled = 0;
+            library_reserve_space(lib);
             if (library_sweep(lib, 0, &rolled, &e) != AI_OK)
                 log_warn("repair sweep: %s", e.message);
             next_sweep.tv_sec = now.tv_sec + (time_t)sweep_s;

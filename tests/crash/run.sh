@@ -19,7 +19,7 @@ CHECK_BIN="$(dirname "$AI_BIN")/crash-check"
 N=${CRASH_N:-20}
 SEED=${CRASH_SEED:-$(( $(date +%s) % 32768 ))}
 BACKEND=${CRASH_BACKEND:-sqlite}
-NFILES=8
+NFILES=6
 pass=0 fail=0
 ok()  { pass=$((pass+1)); echo "ok   $1"; }
 bad() { fail=$((fail+1)); echo "FAIL $1"; [ -n "${2-}" ] && printf '%s\n' "$2" | sed 's/^/    /' | tail -15; }
@@ -102,7 +102,7 @@ kill_point() { # $1 = cli|http
 }
 kill_point_() {
   local how=$1 mode=$((RANDOM % 3)) stage=${stages[$((RANDOM % ${#stages[@]}))]} hook= delay
-  delay=$(rand_ms 30 1000)
+  delay=$(rand_ms 30 700)
   case $mode in
     0) hook= ;;                                   # a random moment
     1) hook="AI_TEST_INGEST_STAGE=$stage:kill" ;; # exactly at a stage
@@ -242,7 +242,7 @@ else bad "serve start for HTTP counts"; fi
 # ---- a full disk (a small tmpfs; needs root)
 if [ "$(id -u)" != 0 ]; then
   echo "skip disk-full case: needs root to mount a tmpfs (run as root, e.g. in CI)"
-elif ! mkdir -p "$work/full" || ! mount -t tmpfs -o size=6m tmpfs "$work/full" 2>/dev/null; then
+elif ! mkdir -p "$work/full" || ! mount -t tmpfs -o size=2m tmpfs "$work/full" 2>/dev/null; then
   echo "skip disk-full case: cannot mount a tmpfs here"
 else
   data=$work/full/data
