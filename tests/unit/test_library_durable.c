@@ -277,3 +277,37 @@ TEST(library_durable_min_track_seconds_and_free_space)
     check_consistent(lib, 0);
     library_close(lib);
 }
+
+/* Who counts as alive: a lease that ran out or a vanished process on this
+ * host is dead at once; another host is trusted until its lease runs out. */
+TEST(library_durable_owner_liveness)
+{
+    config_t cfg;
+    BACKEND_OR_SKIP(&cfg, 0);
+    library_t *lib = NULL;
+    REQUIRE(library_open(&cfg, &lib, NULL) == AI_OK);
+    meta_track_t t;
+    meta_track_init(&t);
+    snprintf(t.file_hash_sha256, sizeof t.file_hash_sha256, "%064d", 7);
+    t.lease_left_s = 10;
+    CHECK(!library_owner_alive(lib, &t)); /* no owner */
+    snprintf(t.owner, sizeof t.owner, "elsewhere|00000000|pid:[1] 123 456 abcd");
+    CHECK(library_owner_alive(lib, &t)); /* another host, lease running */
+    t.lease_left_s = -1;
+    CHECK(!library_owner_alive(lib, &t)); /* lease ran out */
+    t.lease_left_s = 10;
+    /* this host: a process that has exited is dead at once */
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    waitpid(pid, NULL, 0);
+    snprintf(t.owner, sizeof t.owner, "%s %ld 1 abcd", lib->owner_host, (long)pid);
+    CHECK(!library_owner_alive(lib, &t));
+    /* this instance: alive only while the hash is in flight here */
+    snprintf(t.owner, sizeof t.owner, "%s", lib->owner);
+    CHECK(!library_owner_alive(lib, &t));
+    REQUIRE(library_inflight_acquire(lib, t.file_hash_sha256, NULL) == AI_OK);
+    CHECK(library_owner_alive(lib, &t));
+    library_inflight_release(lib, t.file_hash_sha256);
+    library_close(lib);
+}
