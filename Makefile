@@ -11,6 +11,7 @@
 #   make bench-api      HTTP latency/throughput at 1, 4, 16 clients
 #   make bench-vibe     vibe-lane evaluation on Debian soundtracks
 #   make run            install deps, build, serve on embedded defaults
+#   make crash-test N=1000  kill -9 crash suite (tests/crash) with N kill points per backend
 #
 # BUILD=dir puts all objects somewhere else (useful for parallel work trees).
 
@@ -231,7 +232,7 @@ bench: $(BIN)
 	@scripts/bench.sh $(abspath $(BIN))
 
 help:
-	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
 
 clean:
 	rm -rf $(BUILD)
