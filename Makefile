@@ -11,7 +11,7 @@
 #   make bench-api      HTTP latency/throughput at 1, 4, 16 clients
 #   make bench-vibe     vibe-lane evaluation on Debian soundtracks
 #   make run            install deps, build, serve on embedded defaults
-#   make crash-test N=1000  kill -9 crash suite (tests/crash) with N kill points per backend
+#   make crash-test N=1000  kill -9 crash suite (tests/crash): N kill points SQLite, N/2 PostgreSQL
 #
 # BUILD=dir puts all objects somewhere else (useful for parallel work trees).
 
