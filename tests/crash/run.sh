@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Crash suite: kill -9 ingests (CLI `ingest DIR` and `serve` with HTTP directory
-# ingest) at random moments and inside each ingest stage (the test-only
+# Crash suite: kill -9 ingests (CLI `ingest DIR`, and `serve` with an HTTP
+# directory ingest or one upload per file) at random moments and inside each ingest stage (the test-only
 # AI_TEST_INGEST_STAGE hook), restart at once, check that nothing half-written
 # is visible, re-run the same ingest and check that every file is ready
 # exactly once, that no original, fingerprint or vector exists without a
@@ -11,6 +11,7 @@
 #   CRASH_N      kill points on SQLite (default 20); PostgreSQL gets N/2
 #   CRASH_SEED   random seed (default: from the clock; printed)
 #   CRASH_PG=0   skip the PostgreSQL half
+#   CRASH_HOW    cli|http|upload: only that kind of ingest
 #   CRASH_BACKEND=pg   internal: run the PostgreSQL half (scripts/with-postgres.sh)
 # `make crash-test N=1000` runs the long version.
 set -uo pipefail
@@ -92,9 +93,10 @@ stages=(hashed decoded row original fingerprints vectors ready)
 rand_ms() { echo $(( $1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1) )); }
 sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 
-# One kill point: a CLI or HTTP ingest of the directory, killed at a random
+# One kill point: a CLI ingest of the directory, an HTTP directory ingest or
+# HTTP uploads of its files, killed at a random
 # moment or inside a stage; what is visible afterwards must be complete.
-kill_point() { # $1 = cli|http
+kill_point() { # $1 = cli|http|upload
   exec 3>&2 2>/dev/null # bash's "Killed" job notices are expected here
   kill_point_ "$@"
   local rc=$?
@@ -117,8 +119,14 @@ kill_point_() {
     { wait "$pid"; } 2>/dev/null
   else
     start_serve "$hook" || { bad "$desc: serve start" ; return; }
-    curl -s -o /dev/null -m 60 -H 'Content-Type: application/json' \
-      -d "{\"directory\":\"$src\"}" "http://127.0.0.1:$port/api/v1/ingest" &
+    if [ "$how" = upload ]; then # one multipart upload per file
+      (for f in "$src"/*.wav; do
+         curl -s -o /dev/null -m 60 -F "audio=@$f" "http://127.0.0.1:$port/api/v1/ingest" || exit 0
+       done) &
+    else
+      curl -s -o /dev/null -m 60 -H 'Content-Type: application/json' \
+        -d "{\"directory\":\"$src\"}" "http://127.0.0.1:$port/api/v1/ingest" &
+    fi
     local cpid=$!
     if [ "$mode" = 1 ]; then
       for _ in $(seq 1 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.02; done
@@ -135,7 +143,7 @@ kill_point_() {
 }
 
 # The same ingest again, to completion: every file is in, exactly once.
-rerun() { # $1 = cli|http
+rerun() { # $1 = cli|http|upload
   local out
   if [ "$1" = cli ]; then
     out=$(run_ai "$AI_BIN" ingest "$src" 2>&1)
@@ -143,6 +151,17 @@ rerun() { # $1 = cli|http
     if [ $rc != 0 ] || ! grep -q "$NFILES files: [0-9]* ingested, [0-9]* duplicates, 0 failed" <<<"$out"; then
       bad "re-run after kill: exit $rc" "$out"; return 1
     fi
+  elif [ "$1" = upload ]; then
+    start_serve "" || { bad "re-run: serve start"; return 1; }
+    local f code codes=
+    for f in "$src"/*.wav; do
+      code=$(curl -s -o "$work/up.json" -w '%{http_code}' -m 120 -F "audio=@$f" "http://127.0.0.1:$port/api/v1/ingest")
+      codes+="$(basename "$f"):$code $(head -c 200 "$work/up.json")"$'\n'
+      case $code in 201) grep -q '"status":"ingested"' "$work/up.json" || code=bad ;;
+                    200) grep -q '"status":"duplicate"' "$work/up.json" || code=bad ;; esac
+      [ "$code" = 201 ] || [ "$code" = 200 ] || { stop_serve; bad "upload re-run after kill" "$codes"; return 1; }
+    done
+    stop_serve
   else
     start_serve "" || { bad "re-run: serve start"; return 1; }
     out=$(curl -s -m 120 -H 'Content-Type: application/json' -d "{\"directory\":\"$src\"}" \
@@ -179,7 +198,9 @@ done_kills=0 cycles=0 cycle_fail=0
 t0=$(date +%s)
 while [ $done_kills -lt $kills ]; do
   reset_store
-  how=cli; [ $((RANDOM % 2)) = 0 ] && how=http
+  hows=(cli http upload)
+  how=${hows[$((RANDOM % 3))]}
+  how=${CRASH_HOW:-$how} # one kind only, when debugging
   nk=$(( 1 + RANDOM % 2 )) # one or two kills before the run completes
   cycle_ok=1
   for _ in $(seq 1 $nk); do
