@@ -16,6 +16,7 @@
 ##   COMPOSE=docker-compose  HEALTH_TIMEOUT=120     compose command; seconds docker-up waits for health
 ##   DIR=path             ingest: the file or directory to ingest
 ##   ARGS=…               rebuild-index: extra arguments, e.g. ARGS=--vectors
+##   N=20                 crash-test: kill points on SQLite (N/2 on PostgreSQL)
 
 ##@ Benchmark variables (environment of `make bench`, `bench-api`, `bench-vibe`)
 ##   BENCH_QUICK=1        small smoke run of every benchmark
@@ -77,9 +78,10 @@ BIN       := $(OUT)/audio-ident
 TEST_SRCS := $(shell find tests/unit -name '*.c' | sort)
 TEST_OBJS := $(TEST_SRCS:%.c=$(OUT)/%.o)
 TEST_BIN  := $(OUT)/unit-tests
+CRASH_BIN := $(OUT)/crash-check
 
 .PHONY: all bin test check lint format fuzz bench run deps help clean \
-        test-unit test-postgres check-docs
+        test-unit test-postgres check-docs crash-test
 all: $(BIN) ## release build (default target; DEBUG=1 / SANITIZE=… for other variants)
 bin: $(BIN) ## build only the audio-ident binary
 
@@ -105,6 +107,9 @@ $(BIN): $(OUT)/src/main.o $(LIB)
 
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(CRASH_BIN): $(OUT)/tests/crash/crash_check.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 
@@ -137,7 +142,7 @@ test: deps ## the README test command: deps, docs check, unit tests, PostgreSQL 
 	@$(MAKE) --no-print-directory test-postgres
 	@$(RUN_SUITES) $(OUT)
 
-test-unit: $(BIN) $(TEST_BIN) ## unit tests on SQLite (T=filter narrows by test name)
+test-unit: $(BIN) $(TEST_BIN) $(CRASH_BIN) ## unit tests on SQLite (T=filter narrows by test name)
 	AI_BIN=$(abspath $(BIN)) $(TEST_BIN) $(T)
 
 check-docs: ## docs name what the code has: settings, error codes, commands, make help texts
@@ -150,6 +155,9 @@ check: ## unit tests and the API suite under AddressSanitizer + UBSan (BUILD/san
 
 test-postgres: $(BIN) $(TEST_BIN) ## meta/library/startup unit tests against a throw-away PostgreSQL cluster (T=… to choose)
 	@$(WITH_POSTGRES) $(MAKE) --no-print-directory test-unit T='$(or $(T),meta library startup)'
+
+crash-test: $(BIN) $(CRASH_BIN) ## kill -9 ingests at N points per backend (default N=20 SQLite, N/2 PostgreSQL)
+	@CRASH_N=$(or $(N),20) AI_BIN=$(abspath $(BIN)) bash tests/crash/run.sh
 
 # ---------------------------------------------------------------- quality
 lint: ## cppcheck + clang-tidy over src/ and tests/

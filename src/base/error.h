@@ -26,16 +26,19 @@
     X(UNSUPPORTED_FORMAT, 400, "The file is not a supported audio format")                         \
     X(AUDIO_TOO_SHORT, 400, "The audio clip is too short (minimum 3 seconds)")                     \
     X(AUDIO_TOO_LONG, 400, "The audio track is too long")                                          \
+    X(TRACK_TOO_SHORT, 400, "The track is shorter than MIN_TRACK_SECONDS")                         \
     X(DIRECTORY_NOT_FOUND, 400, "The directory does not exist or is outside the ingest root")      \
     X(UNAUTHORIZED, 401, "Missing or invalid admin token")                                         \
     X(NOT_FOUND, 404, "Not found")                                                                 \
     X(FILE_NOT_FOUND, 404, "The stored audio file is missing")                                     \
     X(METHOD_NOT_ALLOWED, 405, "Method not allowed")                                               \
+    X(INGEST_IN_PROGRESS, 409, "The same file is being ingested by another process")               \
     X(PAYLOAD_TOO_LARGE, 413, "Request body too large")                                            \
     X(RANGE_NOT_SATISFIABLE, 416, "The requested range is not satisfiable")                        \
     X(RATE_LIMITED, 429, "Too many requests")                                                      \
     X(INTERNAL_ERROR, 500, "Internal server error")                                                \
     X(SERVICE_UNAVAILABLE, 503, "Service unavailable")                                             \
+    X(STORAGE_FULL, 507, "Not enough free disk space to store the track")                          \
     X(SEARCH_TIMEOUT, 504, "The search timed out")
 
 typedef enum {

@@ -1,6 +1,7 @@
 #include "base/fsutil.h"
 
 #include <errno.h>
+#include <sys/statvfs.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -8,6 +9,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+ai_err_t fs_errno_code(int e)
+{
+    return e == ENOSPC || e == EDQUOT ? AI_ERR_STORAGE_FULL : AI_ERR_INTERNAL_ERROR;
+}
+
+ai_err_t fs_free_bytes(const char *path, unsigned long long *out, ai_error_t *err)
+{
+    struct statvfs vs;
+    *out = 0;
+    if (statvfs(path, &vs) != 0)
+        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot read free space of %s: %s", path,
+                            strerror(errno));
+    *out = (unsigned long long)vs.f_bavail * (unsigned long long)vs.f_frsize;
+    return AI_OK;
+}
 
 ai_err_t fs_mkdir_p(const char *path, ai_error_t *err)
 {
@@ -22,7 +39,7 @@ ai_err_t fs_mkdir_p(const char *path, ai_error_t *err)
         char c = buf[i];
         buf[i] = '\0';
         if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot create directory %s: %s", buf,
+            return ai_error_set(err, fs_errno_code(errno), "cannot create directory %s: %s", buf,
                                 strerror(errno));
         buf[i] = c;
     }
@@ -53,7 +70,7 @@ ai_err_t fs_write_atomic(const char *path, const void *data, size_t len, ai_erro
     snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
-        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot create %s: %s", tmp,
+        return ai_error_set(err, fs_errno_code(errno), "cannot create %s: %s", tmp,
                             strerror(errno));
     const unsigned char *p = data;
     size_t off = 0;
@@ -82,7 +99,7 @@ fail:;
     if (fd >= 0)
         close(fd);
     unlink(tmp);
-    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "cannot write %s: %s", path, strerror(e));
+    return ai_error_set(err, fs_errno_code(e), "cannot write %s: %s", path, strerror(e));
 }
 
 ai_err_t fs_read_file(const char *path, size_t cap, unsigned char **out, size_t *len,

@@ -15,6 +15,15 @@
 
 #include "base/error.h"
 
+/* The error code of an errno from a write: STORAGE_FULL for ENOSPC and
+ * EDQUOT (a full disk or quota), INTERNAL_ERROR otherwise.  Every write
+ * helper here reports through it. */
+ai_err_t fs_errno_code(int e);
+
+/* Free bytes for unprivileged users on the file system holding path
+ * (statvfs); INTERNAL_ERROR when it cannot be read. */
+ai_err_t fs_free_bytes(const char *path, unsigned long long *out, ai_error_t *err);
+
 /* mkdir -p with mode 0755; existing directories are fine. */
 ai_err_t fs_mkdir_p(const char *path, ai_error_t *err);
 

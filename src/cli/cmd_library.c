@@ -106,14 +106,19 @@ int cli_ingest(const config_t *cfg, int argc, char **argv)
         }
         strbuf_release(&sb);
     }
-    if (!json)
+    if (json)
+        printf("{\"status\":\"summary\",\"total\":%zu,\"ingested\":%zu,\"duplicates\":%zu,"
+               "\"failed\":%zu}\n",
+               total, ingested, dups, errors);
+    else
         fprintf(stderr,
-                "%zu files: %zu ingested, %zu duplicates, %zu errors; %.2f h of audio at %.0fx "
+                "%zu files: %zu ingested, %zu duplicates, %zu failed; %.2f h of audio at %.0fx "
                 "real time\n",
                 total, ingested, dups, errors, audio_s / 3600,
                 wall_s > 0 ? audio_s / wall_s : 0.0);
     library_close(lib);
-    return errors && !ingested && !dups ? 1 : 0;
+    /* 0 only when every file is in the library (new or a true duplicate) */
+    return errors ? 1 : 0;
 }
 
 int cli_tracks(const config_t *cfg, int argc, char **argv)

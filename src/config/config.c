@@ -64,6 +64,9 @@ static const setting_t settings[] = {
     INT(max_ingest_bytes, "MAX_INGEST_BYTES", "209715200", 1024, 17179869184.0,
         "ingest file cap (bytes)"),
     DBL(max_track_seconds, "MAX_TRACK_SECONDS", "1800", 3, 86400, "longest track ingest accepts"),
+    DBL(min_track_seconds, "MIN_TRACK_SECONDS", "5", 3, 600, "shortest track ingest accepts"),
+    INT(min_free_disk_mb, "MIN_FREE_DISK_MB", "100", 0, 1048576,
+        "ingest refused and /health?deep=1 degraded below this free space on DATA_DIR (MB)"),
     STR(ingest_root, "INGEST_ROOT", ".", 0, "directories ingested over HTTP must be under this"),
     STR(admin_token, "ADMIN_TOKEN", "", 1, "bearer token for admin routes; unset = loopback only"),
     STR(cors_origins, "CORS_ORIGINS", "", 0, "comma-separated allowed origins; empty = same origin"),
@@ -90,6 +93,9 @@ static const setting_t settings[] = {
         "IPs/CIDRs whose X-Forwarded-For / Forwarded give the client address"),
     STR(test_lane_delay, "AI_TEST_LANE_DELAY", "", 0,
         "tests only: \"exact:MS\" or \"vibe:MS\" delays that search lane"),
+    STR(test_ingest_stage, "AI_TEST_INGEST_STAGE", "", 0,
+        "tests only: \"STAGE:sleep:MS\", \"STAGE:kill\", \"STAGE:fail\" or \"STAGE:full\" at an "
+        "ingest stage"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -48,6 +48,8 @@ typedef struct {
     long long max_upload_bytes;
     long long max_ingest_bytes;
     double max_track_seconds;
+    double min_track_seconds;   /* ingest refuses shorter tracks (TRACK_TOO_SHORT) */
+    long long min_free_disk_mb; /* STORAGE_FULL / degraded below this free space; 0 = off */
     char ingest_root[CONFIG_STR_MAX];
     char admin_token[CONFIG_STR_MAX];
     char cors_origins[CONFIG_STR_MAX];
@@ -67,7 +69,8 @@ typedef struct {
     long long hsts_max_age;
     /* IPs/CIDRs whose Forwarded / X-Forwarded-For give the client address */
     char trusted_proxies[CONFIG_STR_MAX];
-    char test_lane_delay[64]; /* test only: "exact:MS" or "vibe:MS" delays that lane */
+    char test_lane_delay[64];   /* test only: "exact:MS" or "vibe:MS" delays that lane */
+    char test_ingest_stage[64]; /* test only: "STAGE:sleep:MS|kill|fail|full" (ingest.c) */
     /* Where each table row's value came from (CONFIG_SRC_*), for `config`. */
     unsigned char source[CONFIG_MAX_SETTINGS];
     /* "" or newline-terminated lines, one per likely typo in the .env file

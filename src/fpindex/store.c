@@ -2,6 +2,7 @@
 #include "fpindex/fpindex_int.h"
 #include "base/fsutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 
 static ai_err_t lmdb_err(ai_error_t *err, const fpindex_t *idx, const char *what, int rc)
 {
-    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "fingerprint index %s: %s: %s",
+    /* a full disk (or the map size the disk could not grow to) is STORAGE_FULL */
+    ai_err_t code = rc == ENOSPC || rc == EDQUOT ? AI_ERR_STORAGE_FULL : AI_ERR_INTERNAL_ERROR;
+    return ai_error_set(err, code, "fingerprint index %s: %s: %s",
                         idx ? idx->dir : "?", what, mdb_strerror(rc));
 }
 

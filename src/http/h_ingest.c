@@ -55,8 +55,9 @@ static void ingest_directory(http_req_t *req, const char *dir)
         return;
     }
     strbuf_t *b = &req->resp.body;
-    strbuf_printf(b, "{\"total\":%zu,\"ingested\":%zu,\"duplicates\":%zu,\"errors\":[", rep.total,
-                  rep.ingested, rep.duplicates);
+    strbuf_printf(b,
+                  "{\"total\":%zu,\"ingested\":%zu,\"duplicates\":%zu,\"failed\":%zu,\"errors\":[",
+                  rep.total, rep.ingested, rep.duplicates, rep.nerrors);
     size_t rl = strlen(real);
     for (size_t i = 0; i < rep.nerrors; i++) {
         const char *f = rep.errors[i].file;
@@ -66,6 +67,12 @@ static void ingest_directory(http_req_t *req, const char *dir)
         strbuf_json_string(b, f);
         strbuf_append(b, ",\"error\":");
         strbuf_json_string(b, rep.errors[i].error);
+        /* "CODE: message" split for clients that switch on the code */
+        const char *msg = strstr(rep.errors[i].error, ": ");
+        strbuf_append(b, ",\"code\":");
+        strbuf_json_string(b, ai_err_name(rep.errors[i].code));
+        strbuf_append(b, ",\"message\":");
+        strbuf_json_string(b, msg ? msg + 2 : rep.errors[i].error);
         strbuf_append(b, "}");
     }
     strbuf_append(b, "]}");

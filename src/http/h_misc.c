@@ -40,12 +40,21 @@ void h_health(http_req_t *req)
                      startup_vectors_missing(tracks, vectors, gap, sizeof gap);
     int emb_ok = library_embedder(lib) != NULL;
     int ok = meta_ok && fp_ok && vs_ok && !vs_missing && emb_ok;
+    /* low free space: still serving searches (200), but ingest is refused */
+    unsigned long long free_b = 0;
+    int disk_low = 0;
+    int disk_ok = library_disk_free(lib, &free_b, &disk_low, &e) == AI_OK;
     strbuf_printf(b,
                   "{\"status\":\"%s\",\"version\":\"%s\",\"checks\":{\"metadata\":\"%s\","
-                  "\"fingerprint_index\":\"%s\",\"vector_store\":\"%s\",\"embedder\":\"%s\"}",
-                  ok ? "ok" : "degraded", ai_version(), meta_ok ? "ok" : "down",
-                  fp_ok ? "ok" : "down", vs_ok ? vs_missing ? "missing_vectors" : "ok" : "down",
-                  emb_ok ? "ok" : "down");
+                  "\"fingerprint_index\":\"%s\",\"vector_store\":\"%s\",\"embedder\":\"%s\","
+                  "\"disk\":\"%s\"},\"disk_free_mb\":%llu",
+                  ok && disk_ok && !disk_low ? "ok" : "degraded", ai_version(),
+                  meta_ok ? "ok" : "down", fp_ok ? "ok" : "down",
+                  vs_ok ? vs_missing ? "missing_vectors" : "ok" : "down", emb_ok ? "ok" : "down",
+                  !disk_ok   ? "unknown"
+                  : disk_low ? "low"
+                             : "ok",
+                  free_b >> 20);
     if (vs_missing) {
         strbuf_append(b, ",\"detail\":{\"vector_store\":");
         strbuf_json_string(b, gap);

@@ -88,6 +88,7 @@ static void record(job_t *j, const char *path, ai_err_t rc, const ai_error_t *er
             library_file_error_t *e = &rep->errors[rep->nerrors++];
             snprintf(e->file, sizeof e->file, "%s", path);
             snprintf(e->error, sizeof e->error, "%s: %s", ai_err_name(rc), err->message);
+            e->code = rc;
         }
     }
     if (j->json_lines) {

@@ -4,25 +4,33 @@
  * library_open() opens every store from the configuration: the metadata store
  * (DATABASE_URL, migrated), the fingerprint index (DATA_DIR/fpindex) and the
  * raw-file store (DATA_DIR/raw/ab/<sha256>.<ext>), then repairs what a crash
- * may have left (library_repair).
+ * may have left (library_repair) and starts a maintenance thread that renews
+ * the leases of this process's ingests and sweeps every minute.
  *
  * Ingest of one file, in this order (DESIGN.md "Storage and consistency"):
  *   size cap (MAX_INGEST_BYTES → FILE_TOO_LARGE) → sniff (UNSUPPORTED_FORMAT)
- *   → SHA-256 → byte-identical duplicate? (→ duplicate, nothing written)
- *   → decode (MAX_TRACK_SECONDS → AUDIO_TOO_LONG) → same content already in
- *   the library (its own fingerprints match one track end to end → duplicate)
- *   → row status=pending → store the original (temp + fsync + rename)
- *   → fingerprints (one LMDB transaction) → chunk vectors (10 s windows,
- *   5 s hop, in the vector store) → status=ready.
+ *   → SHA-256 → a row with this hash: ready → duplicate; pending with a dead
+ *   owner → rolled back now; pending with a live owner → wait (20 s, then
+ *   INGEST_IN_PROGRESS) → free space (MIN_FREE_DISK_MB → STORAGE_FULL)
+ *   → decode (MAX_TRACK_SECONDS → AUDIO_TOO_LONG, MIN_TRACK_SECONDS →
+ *   TRACK_TOO_SHORT) → same content already in the library (its own
+ *   fingerprints match one track end to end → duplicate)
+ *   → row status=pending, owned by this instance with a lease → store the
+ *   original (temp + fsync + rename) → fingerprints (one LMDB transaction)
+ *   → chunk vectors (10 s windows, 5 s hop) → status=ready (only if still
+ *   the owner).
  * Search only sees ready rows, so a crash at any point leaves no half-visible
- * track; library_repair() rolls pending rows back (fingerprints, vectors,
- * file, row).  Delete runs the same order: fingerprints, vectors, file, row.
+ * track.  Any error rolls the track back before returning (fingerprints,
+ * vectors, file, row); a crash leaves a pending row whose owner is dead,
+ * which the next ingest of the file or the next sweep rolls back.  `duplicate`
+ * always names a ready track.  Delete: fingerprints, vectors, file, row.
  *
  * Thread-safety: a library_t is shared by all threads; every function may run
  * concurrently (two ingests of the same bytes give exactly one track: the
  * unique hash in the metadata store decides).  Not fork-safe.
  * Errors: the codes of the steps above; SERVICE_UNAVAILABLE when the metadata
- * store is down; INTERNAL_ERROR for I/O failures; NOT_FOUND for unknown ids.
+ * store is down; STORAGE_FULL when a write meets a full disk or quota;
+ * INTERNAL_ERROR for other I/O failures; NOT_FOUND for unknown ids.
  */
 #ifndef AI_LIBRARY_LIBRARY_H
 #define AI_LIBRARY_LIBRARY_H
@@ -77,8 +85,10 @@ ai_err_t library_ingest_file(library_t *lib, const char *path, const library_ing
 typedef struct {
     char file[1024];
     char error[600]; /* "CODE: message" */
+    ai_err_t code;
 } library_file_error_t;
 
+/* total = ingested + duplicates + nerrors (every file counted once). */
 typedef struct {
     size_t total, ingested, duplicates, nerrors;
     double audio_seconds, wall_seconds;
@@ -112,13 +122,18 @@ typedef struct {
 ai_err_t library_rebuild(library_t *lib, int vectors, int fingerprints, FILE *progress,
                          library_rebuild_report_t *rep, ai_error_t *err);
 
-/* Rolls back pending rows (a crash mid-ingest) older than two minutes —
- * younger ones may belong to an ingest still running in another process —
- * and removes stray temp files.  *rolled_back (may be NULL) gets the number
- * of rows removed.  library_repair_now() rolls back every pending row (use
- * only when no other process is ingesting, e.g. tests and `ingest --repair`). */
+/* Rolls back pending rows whose owner is dead (a crash mid-ingest: process
+ * gone or lease expired) and removes stray temp files older than two
+ * minutes.  *rolled_back (may be NULL) gets the number of rows removed.
+ * library_repair_now() rolls back every pending row and temp file (use only
+ * when nothing else is ingesting, e.g. tests). */
 ai_err_t library_repair(library_t *lib, size_t *rolled_back, ai_error_t *err);
 ai_err_t library_repair_now(library_t *lib, size_t *rolled_back, ai_error_t *err);
+
+/* Free bytes on the file system of DATA_DIR; *low = 1 when below
+ * MIN_FREE_DISK_MB (then ingest answers STORAGE_FULL). */
+ai_err_t library_disk_free(const library_t *lib, unsigned long long *free_bytes, int *low,
+                           ai_error_t *err);
 
 /* Fingerprint parameters every ingest and search of this library uses. */
 const fp_params_t *library_fp_params(const library_t *lib);

@@ -247,11 +247,30 @@ ai_err_t meta_track_insert_pending(meta_t *m, meta_track_t *t, int *duplicate, a
     return rc;
 }
 
-ai_err_t meta_track_set_ready(meta_t *m, const char *id, ai_error_t *err)
+ai_err_t meta_track_set_ready(meta_t *m, const char *id, const char *owner, ai_error_t *err)
 {
     char lid[UUID_STR_LEN];
     ai_err_t rc = norm_id(id, lid, err);
-    return rc != AI_OK ? rc : m->ops->set_ready(m->impl, lid, err);
+    if (rc == AI_OK && owner && strlen(owner) >= META_OWNER_MAX)
+        rc = ai_error_set(err, AI_ERR_VALIDATION_ERROR, "owner too long");
+    return rc != AI_OK ? rc : m->ops->set_ready(m->impl, lid, owner, err);
+}
+
+ai_err_t meta_track_claim(meta_t *m, const char *id, const char *expected, const char *new_owner,
+                          double lease_s, int *claimed, ai_error_t *err)
+{
+    char lid[UUID_STR_LEN];
+    *claimed = 0;
+    ai_err_t rc = norm_id(id, lid, err);
+    if (rc == AI_OK && (!expected || !new_owner || strlen(expected) >= META_OWNER_MAX ||
+                        strlen(new_owner) >= META_OWNER_MAX || !(lease_s < 1e7)))
+        rc = ai_error_set(err, AI_ERR_VALIDATION_ERROR, "bad owner or lease");
+    if (rc == AI_ERR_NOT_FOUND) { /* a malformed id names no row */
+        ai_error_clear(err);
+        return AI_OK;
+    }
+    return rc != AI_OK ? rc
+                       : m->ops->claim(m->impl, lid, expected, new_owner, lease_s, claimed, err);
 }
 
 ai_err_t meta_track_update_index_info(meta_t *m, const char *id, int fingerprint_indexed,

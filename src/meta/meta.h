@@ -69,6 +69,8 @@ ai_err_t meta_ping(meta_t *m, ai_error_t *err);
 
 typedef enum { META_PENDING = 0, META_READY = 1 } meta_status_t;
 
+#define META_OWNER_MAX 160 /* bytes of an ingest owner identity, with the NUL */
+
 typedef struct {
     char id[37];
     uint32_t fp_track_no; /* assigned by the store, unique, never reused */
@@ -87,6 +89,11 @@ typedef struct {
     char *chromaprint; /* heap, may be NULL; freed by meta_track_release */
     double chromaprint_duration;
     char created_at[32], updated_at[32]; /* RFC 3339 UTC; ingested_at = created_at */
+    /* Ingest ownership of a pending row: who is ingesting it ("" = nobody)
+     * and the seconds left on its lease by the store's clock (negative once
+     * it ran out).  On insert: the owner and the lease length. */
+    char owner[META_OWNER_MAX];
+    double lease_left_s;
 } meta_track_t;
 
 /* Zeroes *t. */
@@ -102,8 +109,18 @@ void meta_track_release(meta_track_t *t);
  * existing row.  file_hash_sha256 must be 64 hex chars (VALIDATION_ERROR). */
 ai_err_t meta_track_insert_pending(meta_t *m, meta_track_t *t, int *duplicate, ai_error_t *err);
 
-/* status = ready. NOT_FOUND. */
-ai_err_t meta_track_set_ready(meta_t *m, const char *id, ai_error_t *err);
+/* status = ready.  With owner non-NULL only while the row is pending and
+ * owned by owner (an ingest whose row was taken over must not publish it).
+ * NOT_FOUND. */
+ai_err_t meta_track_set_ready(meta_t *m, const char *id, const char *owner, ai_error_t *err);
+
+/* Compare-and-set on a pending row's ownership: when the row is pending and
+ * its owner is `expected` ("" matches no owner), sets owner = new_owner ("" =
+ * none) and the lease to lease_s seconds from now (store clock; <= 0 =
+ * expired).  *claimed = 1 when it changed, 0 otherwise (another process got
+ * there first, the row is ready or gone).  Renewal: expected = new_owner. */
+ai_err_t meta_track_claim(meta_t *m, const char *id, const char *expected, const char *new_owner,
+                          double lease_s, int *claimed, ai_error_t *err);
 
 /* Sets fingerprint_indexed / embedding_model (NULL = "") / embedding_dim. NOT_FOUND. */
 ai_err_t meta_track_update_index_info(meta_t *m, const char *id, int fingerprint_indexed,

@@ -58,7 +58,9 @@ struct meta_ops {
     /* t->id is set by meta.c; the backend fills fp_track_no and timestamps,
      * or on a hash conflict sets *duplicate and loads the existing row. */
     ai_err_t (*insert_pending)(void *impl, meta_track_t *t, int *duplicate, ai_error_t *err);
-    ai_err_t (*set_ready)(void *impl, const char *id, ai_error_t *err);
+    ai_err_t (*set_ready)(void *impl, const char *id, const char *owner, ai_error_t *err);
+    ai_err_t (*claim)(void *impl, const char *id, const char *expected, const char *new_owner,
+                      double lease_s, int *claimed, ai_error_t *err);
     ai_err_t (*update_index_info)(void *impl, const char *id, int fingerprint_indexed,
                                   const char *embedding_model, int embedding_dim, ai_error_t *err);
     ai_err_t (*del)(void *impl, const char *id, ai_error_t *err);

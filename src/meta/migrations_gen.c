@@ -34,6 +34,15 @@ const meta_migration_t meta_migrations[] = {
      "CREATE INDEX tracks_created ON tracks (created_at);\n"
      "CREATE INDEX tracks_duration ON tracks (duration_seconds) WHERE chromaprint IS NOT NULL;\n"
     },
+    {"sqlite", 2, "ingest_owner",
+     "-- Who is ingesting a pending row: owner is \"host pid start-time token\" of the\n"
+     "-- process (and library instance) doing it, lease_until the Unix time (seconds)\n"
+     "-- until which its lease holds; the owner renews it while it works.  A pending\n"
+     "-- row whose owner is gone or whose lease ran out may be taken over at once.\n"
+     "-- Rows from before this migration have no owner: they are taken over.\n"
+     "ALTER TABLE tracks ADD COLUMN owner TEXT;\n"
+     "ALTER TABLE tracks ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;\n"
+    },
     {"postgres", 1, "tracks",
      "-- The tracks table (API.md TrackDetail plus internal columns).\n"
      "-- fp_track_no comes from an identity sequence: numbers are never reused, so a\n"
@@ -85,6 +94,16 @@ const meta_migration_t meta_migrations[] = {
      "    END IF;\n"
      "END\n"
      "$$;\n"
+    },
+    {"postgres", 3, "ingest_owner",
+     "-- Who is ingesting a pending row: owner is \"host pid start-time token\" of the\n"
+     "-- process (and library instance) doing it, lease_until the time until which\n"
+     "-- its lease holds (the database clock, so processes on several machines\n"
+     "-- agree); the owner renews it while it works.  A pending row whose owner is\n"
+     "-- gone or whose lease ran out may be taken over at once.  Rows from before\n"
+     "-- this migration have no owner: they are taken over.\n"
+     "ALTER TABLE tracks ADD COLUMN owner TEXT;\n"
+     "ALTER TABLE tracks ADD COLUMN lease_until TIMESTAMPTZ NOT NULL DEFAULT 'epoch';\n"
     },
     {"postgres", 4, "uuid_ingested_at",
      "-- tracks.id holds UUIDs (audio-ident only ever writes UUIDs): store them as\n"

@@ -36,6 +36,8 @@ enum {
     P_NEAR,
     P_SCAN,
     P_SET_READY,
+    P_SET_READY_OWNED,
+    P_CLAIM,
     P_UPDATE_INFO,
     P_DELETE,
     P_COUNT,
@@ -48,7 +50,8 @@ enum {
     "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "        \
     "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                    \
     "fingerprint_indexed::int, embedding_model, embedding_dim, chromaprint, "                      \
-    "chromaprint_duration, " TS("ingested_at") ", " TS("updated_at") " FROM tracks "
+    "chromaprint_duration, " TS("ingested_at") ", " TS("updated_at") ", coalesce(owner, ''), "    \
+    "extract(epoch FROM lease_until - clock_timestamp())::float8 FROM tracks "
 #define SEARCH                                                                                     \
     "(title ILIKE $1 ESCAPE '\\' OR artist ILIKE $1 ESCAPE '\\' OR album ILIKE $1 ESCAPE '\\')"
 /* $5 artist, $6 album (NULL = any); $7 meta_sort_t, $8 1 = descending */
@@ -77,11 +80,12 @@ static const struct {
     [P_INSERT] = {"INSERT INTO tracks (id, status, title, artist, album, duration_seconds, "
                   "sample_rate, channels, bitrate, format, file_hash_sha256, file_size_bytes, "
                   "file_path, fingerprint_indexed, embedding_model, embedding_dim, chromaprint, "
-                  "chromaprint_duration) VALUES ($1, 'pending', NULLIF($2, ''), NULLIF($3, ''), "
-                  "NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''), $15, "
-                  "$16, $17) ON CONFLICT (file_hash_sha256) DO NOTHING RETURNING fp_track_no, " TS(
-                      "ingested_at") ", " TS("updated_at"),
-                  17},
+                  "chromaprint_duration, owner, lease_until) VALUES ($1, 'pending', NULLIF($2, ''), "
+                  "NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                  "NULLIF($14, ''), $15, $16, $17, NULLIF($18, ''), clock_timestamp() + "
+                  "$19::float8 * interval '1 second') ON CONFLICT (file_hash_sha256) DO NOTHING "
+                  "RETURNING fp_track_no, " TS("ingested_at") ", " TS("updated_at"),
+                  19},
     [P_BY_ID] = {COLS "WHERE id = $1", 1},
     [P_BY_HASH] = {COLS "WHERE file_hash_sha256 = $1", 1},
     [P_LIST_ALL] = {COLS "WHERE $1::text IS NULL AND ($2::int = 0 OR status = 'ready') " FILTER
@@ -105,6 +109,13 @@ static const struct {
     [P_SCAN] = {COLS "WHERE status = 'ready' AND fp_track_no > $1 ORDER BY fp_track_no LIMIT $2",
                 2},
     [P_SET_READY] = {"UPDATE tracks SET status = 'ready', updated_at = now() WHERE id = $1", 1},
+    [P_SET_READY_OWNED] = {"UPDATE tracks SET status = 'ready', owner = NULL, updated_at = now() "
+                           "WHERE id = $1 AND status = 'pending' AND owner = $2",
+                           2},
+    [P_CLAIM] = {"UPDATE tracks SET owner = NULLIF($3, ''), lease_until = clock_timestamp() + "
+                 "$4::float8 * interval '1 second' WHERE id = $1 AND status = 'pending' AND "
+                 "coalesce(owner, '') = $2",
+                 4},
     [P_UPDATE_INFO] = {"UPDATE tracks SET fingerprint_indexed = $2, embedding_model = "
                        "NULLIF($3, ''), embedding_dim = $4, updated_at = now() WHERE id = $1",
                        4},
@@ -430,6 +441,8 @@ static ai_err_t pg_read_rows(PGresult *res, meta_track_t **rows, size_t *n, ai_e
         t->chromaprint_duration = strtod(V(18), NULL);
         meta_copy_str(t->created_at, sizeof t->created_at, V(19));
         meta_copy_str(t->updated_at, sizeof t->updated_at, V(20));
+        meta_copy_str(t->owner, sizeof t->owner, V(21));
+        t->lease_left_s = strtod(V(22), NULL);
 #undef V
     }
     return AI_OK;
@@ -532,7 +545,8 @@ static ai_err_t pg_select(void *impl, const meta_query_t *q, meta_track_t **rows
 static ai_err_t pg_insert_pending(void *impl, meta_track_t *t, int *duplicate, ai_error_t *err)
 {
     pg_t *p = impl;
-    char dur[32], sr[16], ch[16], br[24], sz[24], dim[16], cpd[32];
+    char dur[32], sr[16], ch[16], br[24], sz[24], dim[16], cpd[32], lease[32];
+    snprintf(lease, sizeof lease, "%.6f", t->lease_left_s);
     snprintf(dur, sizeof dur, "%.17g", t->duration_seconds);
     snprintf(sr, sizeof sr, "%d", t->sample_rate);
     snprintf(ch, sizeof ch, "%d", t->channels);
@@ -540,7 +554,7 @@ static ai_err_t pg_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
     snprintf(sz, sizeof sz, "%lld", t->file_size_bytes);
     snprintf(dim, sizeof dim, "%d", t->embedding_dim);
     snprintf(cpd, sizeof cpd, "%.17g", t->chromaprint_duration);
-    const char *vals[17] = {t->id,
+    const char *vals[19] = {t->id,
                             t->title,
                             t->artist,
                             t->album,
@@ -556,7 +570,9 @@ static ai_err_t pg_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
                             t->embedding_model,
                             dim,
                             t->chromaprint,
-                            cpd};
+                            cpd,
+                            t->owner,
+                            lease};
     for (int attempt = 0; attempt < 3; attempt++) {
         pg_conn_t *c = pg_acquire(p);
         PGresult *res = pg_run(p, c, P_INSERT, vals, err);
@@ -603,10 +619,27 @@ static ai_err_t pg_update(pg_t *p, int id, const char *const *vals, ai_error_t *
     return changed ? AI_OK : ai_error_set(err, AI_ERR_NOT_FOUND, "track not found");
 }
 
-static ai_err_t pg_set_ready(void *impl, const char *id, ai_error_t *err)
+static ai_err_t pg_set_ready(void *impl, const char *id, const char *owner, ai_error_t *err)
 {
-    const char *vals[1] = {id};
-    return pg_update(impl, P_SET_READY, vals, err);
+    const char *vals[2] = {id, owner};
+    return pg_update(impl, owner ? P_SET_READY_OWNED : P_SET_READY, vals, err);
+}
+
+static ai_err_t pg_claim(void *impl, const char *id, const char *expected, const char *new_owner,
+                         double lease_s, int *claimed, ai_error_t *err)
+{
+    pg_t *p = impl;
+    char secs[32];
+    snprintf(secs, sizeof secs, "%.6f", lease_s);
+    const char *vals[4] = {id, expected, new_owner, secs};
+    pg_conn_t *c = pg_acquire(p);
+    PGresult *res = pg_run(p, c, P_CLAIM, vals, err);
+    pg_release(p, c);
+    if (!res)
+        return pg_code(err);
+    *claimed = atoi(PQcmdTuples(res)) > 0;
+    PQclear(res);
+    return AI_OK;
 }
 
 static ai_err_t pg_update_index_info(void *impl, const char *id, int fi, const char *model, int dim,
@@ -646,6 +679,7 @@ const struct meta_ops meta_postgres_ops = {
     .ping = pg_ping,
     .insert_pending = pg_insert_pending,
     .set_ready = pg_set_ready,
+    .claim = pg_claim,
     .update_index_info = pg_update_index_info,
     .del = pg_del,
     .select = pg_select,

@@ -31,6 +31,8 @@ enum {
     S_NEAR,
     S_SCAN,
     S_SET_READY,
+    S_SET_READY_OWNED,
+    S_CLAIM,
     S_UPDATE_INFO,
     S_DELETE,
     S_COUNT,
@@ -38,11 +40,13 @@ enum {
     S__N
 };
 
+/* Unix time in seconds with fractions (lease_until is stored as one). */
+#define EPOCH_NOW "((julianday('now') - 2440587.5) * 86400.0)"
 #define COLS                                                                                       \
     "SELECT id, fp_track_no, status, title, artist, album, duration_seconds, sample_rate, "        \
     "channels, bitrate, format, file_hash_sha256, file_size_bytes, file_path, "                    \
     "fingerprint_indexed, embedding_model, embedding_dim, chromaprint, chromaprint_duration, "     \
-    "created_at, updated_at FROM tracks "
+    "created_at, updated_at, coalesce(owner, ''), lease_until - " EPOCH_NOW " FROM tracks "
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 #define LIST_WHERE                                                                                 \
     "WHERE (?1 IS NULL OR lower(title) LIKE ?1 ESCAPE '\\' OR lower(artist) LIKE ?1 ESCAPE '\\' "  \
@@ -62,9 +66,10 @@ static const char *const sql_text[S__N] = {
     [S_INSERT] = "INSERT INTO tracks (id, status, title, artist, album, duration_seconds, "
                  "sample_rate, channels, bitrate, format, file_hash_sha256, file_size_bytes, "
                  "file_path, fingerprint_indexed, embedding_model, embedding_dim, chromaprint, "
-                 "chromaprint_duration) VALUES (?1, 'pending', NULLIF(?2, ''), NULLIF(?3, ''), "
-                 "NULLIF(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULLIF(?14, ''), ?15, "
-                 "?16, ?17) ON CONFLICT (file_hash_sha256) DO NOTHING RETURNING fp_track_no, "
+                 "chromaprint_duration, owner, lease_until) VALUES (?1, 'pending', NULLIF(?2, ''), "
+                 "NULLIF(?3, ''), NULLIF(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                 "NULLIF(?14, ''), ?15, ?16, ?17, NULLIF(?18, ''), " EPOCH_NOW
+                 " + ?19) ON CONFLICT (file_hash_sha256) DO NOTHING RETURNING fp_track_no, "
                  "created_at, updated_at",
     [S_BY_ID] = COLS "WHERE id = ?1",
     [S_BY_HASH] = COLS "WHERE file_hash_sha256 = ?1",
@@ -77,6 +82,10 @@ static const char *const sql_text[S__N] = {
                     "BETWEEN ?1 AND ?2 ORDER BY fp_track_no LIMIT ?3",
     [S_SCAN] = COLS "WHERE status = 'ready' AND fp_track_no > ?1 ORDER BY fp_track_no LIMIT ?2",
     [S_SET_READY] = "UPDATE tracks SET status = 'ready', updated_at = " NOW " WHERE id = ?1",
+    [S_SET_READY_OWNED] = "UPDATE tracks SET status = 'ready', owner = NULL, updated_at = " NOW
+                          " WHERE id = ?1 AND status = 'pending' AND owner = ?2",
+    [S_CLAIM] = "UPDATE tracks SET owner = NULLIF(?3, ''), lease_until = " EPOCH_NOW
+                " + ?4 WHERE id = ?1 AND status = 'pending' AND coalesce(owner, '') = ?2",
     [S_UPDATE_INFO] = "UPDATE tracks SET fingerprint_indexed = ?2, embedding_model = "
                       "NULLIF(?3, ''), embedding_dim = ?4, updated_at = " NOW " WHERE id = ?1",
     [S_DELETE] = "DELETE FROM tracks WHERE id = ?1",
@@ -101,7 +110,9 @@ typedef struct {
 
 static ai_err_t sq_fail(sqlite3 *db, ai_error_t *err, const char *what)
 {
-    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "SQLite %s: %s", what,
+    ai_err_t code =
+        db && sqlite3_errcode(db) == SQLITE_FULL ? AI_ERR_STORAGE_FULL : AI_ERR_INTERNAL_ERROR;
+    return ai_error_set(err, code, "SQLite %s: %s", what,
                         db ? sqlite3_errmsg(db) : "out of memory");
 }
 
@@ -337,6 +348,8 @@ static ai_err_t sq_read_row(sqlite3_stmt *st, meta_track_t *t, ai_error_t *err)
     t->chromaprint_duration = sqlite3_column_double(st, 18);
     meta_copy_str(t->created_at, sizeof t->created_at, col_text(st, 19));
     meta_copy_str(t->updated_at, sizeof t->updated_at, col_text(st, 20));
+    meta_copy_str(t->owner, sizeof t->owner, col_text(st, 21));
+    t->lease_left_s = sqlite3_column_double(st, 22);
     return AI_OK;
 }
 
@@ -478,6 +491,8 @@ static ai_err_t sq_insert_pending(void *impl, meta_track_t *t, int *duplicate, a
         if (t->chromaprint)
             sqlite3_bind_text(st, 16, t->chromaprint, -1, SQLITE_STATIC);
         sqlite3_bind_double(st, 17, t->chromaprint_duration);
+        sqlite3_bind_text(st, 18, t->owner, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 19, t->lease_left_s);
         int step = sqlite3_step(st);
         ai_err_t rc = AI_OK;
         int inserted = 0;
@@ -522,6 +537,8 @@ static ai_err_t sq_update(sq_t *s, int id_stmt, const char *id, int fi, const ch
     ai_err_t rc = AI_ERR_INTERNAL_ERROR;
     if (st) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (id_stmt == S_SET_READY_OWNED)
+            sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
         if (id_stmt == S_UPDATE_INFO) {
             sqlite3_bind_int(st, 2, fi);
             sqlite3_bind_text(st, 3, model, -1, SQLITE_STATIC);
@@ -540,9 +557,36 @@ static ai_err_t sq_update(sq_t *s, int id_stmt, const char *id, int fi, const ch
     return rc;
 }
 
-static ai_err_t sq_set_ready(void *impl, const char *id, ai_error_t *err)
+static ai_err_t sq_set_ready(void *impl, const char *id, const char *owner, ai_error_t *err)
 {
+    if (owner)
+        return sq_update(impl, S_SET_READY_OWNED, id, 0, owner, 0, err);
     return sq_update(impl, S_SET_READY, id, 0, NULL, 0, err);
+}
+
+static ai_err_t sq_claim(void *impl, const char *id, const char *expected, const char *new_owner,
+                         double lease_s, int *claimed, ai_error_t *err)
+{
+    sq_t *s = impl;
+    sq_conn_t *c = sq_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, S_CLAIM, err);
+    ai_err_t rc = AI_ERR_INTERNAL_ERROR;
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, expected, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, new_owner, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 4, lease_s);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = sq_fail(c->db, err, "claim");
+        } else {
+            *claimed = sqlite3_changes(c->db) > 0;
+            rc = AI_OK;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    sq_release(s, c);
+    return rc;
 }
 
 static ai_err_t sq_update_index_info(void *impl, const char *id, int fi, const char *model, int dim,
@@ -584,6 +628,7 @@ const struct meta_ops meta_sqlite_ops = {
     .ping = sq_ping,
     .insert_pending = sq_insert_pending,
     .set_ready = sq_set_ready,
+    .claim = sq_claim,
     .update_index_info = sq_update_index_info,
     .del = sq_del,
     .select = sq_select,

@@ -33,8 +33,19 @@ static void check_data_dir(const config_t *cfg, startup_check_t *c)
     ai_error_t err;
     char probe[CONFIG_STR_MAX + 64];
     snprintf(probe, sizeof probe, "%s/.write-probe", cfg->data_dir);
-    if (fs_mkdir_p(cfg->data_dir, &err) != AI_OK ||
-        fs_write_atomic(probe, "ok", 2, &err) != AI_OK) {
+    ai_err_t rc = fs_mkdir_p(cfg->data_dir, &err);
+    if (rc == AI_ERR_STORAGE_FULL && fs_is_dir(cfg->data_dir))
+        rc = AI_OK;
+    if (rc == AI_OK)
+        rc = fs_write_atomic(probe, "ok", 2, &err);
+    if (rc == AI_ERR_STORAGE_FULL) { /* searches still work; ingest answers STORAGE_FULL */
+        snprintf(c->detail, sizeof c->detail,
+                 "data directory %s is full: ingest is refused until space is freed (%s)",
+                 cfg->data_dir, err.message);
+        end(c, STARTUP_WARN);
+        return;
+    }
+    if (rc != AI_OK) {
         snprintf(c->detail, sizeof c->detail, "data directory %s is not writable: %s",
                  cfg->data_dir, err.message);
         end(c, STARTUP_FAIL);

@@ -3,7 +3,8 @@
  *
  * In order: the TLS certificate and key when TLS_CERT_FILE is set (readable,
  * matching, valid now; a warning within 14 days of expiry; "skipped" for
- * plain HTTP), data directory writable, metadata store reachable (SELECT 1) and
+ * plain HTTP), data directory writable (a full disk is only a warning: search
+ * still works and ingest answers STORAGE_FULL), metadata store reachable (SELECT 1) and
  * migrated (pending migrations are applied), fingerprint index opens, vector
  * store reachable with the model's dimension, embedder loads (its load time;
  * a warning above 5 s).  Each check has a bounded duration (connect

@@ -119,7 +119,7 @@ static void tracks_clear(flat_t *f)
 
 static ai_err_t sys_err(ai_error_t *err, const char *what, const char *path)
 {
-    return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "vector store: %s %s: %s", what, path,
+    return ai_error_set(err, fs_errno_code(errno), "vector store: %s %s: %s", what, path,
                         strerror(errno));
 }
 

@@ -14,6 +14,7 @@ TEST(error_table_matches_api_contract)
         {"METHOD_NOT_ALLOWED", 405}, {"PAYLOAD_TOO_LARGE", 413}, {"RANGE_NOT_SATISFIABLE", 416},
         {"RATE_LIMITED", 429},
         {"INTERNAL_ERROR", 500},   {"SERVICE_UNAVAILABLE", 503}, {"SEARCH_TIMEOUT", 504},
+        {"TRACK_TOO_SHORT", 400},  {"INGEST_IN_PROGRESS", 409},  {"STORAGE_FULL", 507},
     };
     CHECK_EQ_INT(AI_ERR__COUNT - 1, sizeof api / sizeof api[0]);
     for (size_t i = 0; i < sizeof api / sizeof api[0]; i++) {

@@ -131,7 +131,7 @@ static void body_crud(backend_t b)
     char upper[37];
     for (int i = 0; i < 37; i++)
         upper[i] = (char)(a.id[i] >= 'a' && a.id[i] <= 'f' ? a.id[i] - 32 : a.id[i]);
-    REQUIRE(meta_track_set_ready(m, upper, &err) == AI_OK); /* ids are case-insensitive */
+    REQUIRE(meta_track_set_ready(m, upper, NULL, &err) == AI_OK); /* ids are case-insensitive */
     REQUIRE(meta_track_update_index_info(m, a.id, 1, "vibe-lite-v1", 64, &err) == AI_OK);
     REQUIRE(meta_track_get(m, a.id, &g, &err) == AI_OK);
     CHECK(g.status == META_READY);
@@ -154,7 +154,7 @@ static void body_crud(backend_t b)
         memcpy(ids[i], t.id, 37);
         fps[i] = t.fp_track_no;
         if (i != 5)
-            REQUIRE(meta_track_set_ready(m, t.id, &err) == AI_OK);
+            REQUIRE(meta_track_set_ready(m, t.id, NULL, &err) == AI_OK);
         meta_track_release(&t);
     }
     long long total = -1;
@@ -229,7 +229,7 @@ static void body_crud(backend_t b)
     CHECK(meta_track_delete(m, ids[5], &err) == AI_ERR_NOT_FOUND);
     CHECK(meta_track_get(m, ids[5], &g, &err) == AI_ERR_NOT_FOUND);
     CHECK(meta_track_get(m, "garbage", &g, &err) == AI_ERR_NOT_FOUND);
-    CHECK(meta_track_set_ready(m, ids[5], &err) == AI_ERR_NOT_FOUND);
+    CHECK(meta_track_set_ready(m, ids[5], NULL, &err) == AI_ERR_NOT_FOUND);
     meta_track_t t;
     fill(&t, 99, "After delete", "");
     REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
@@ -263,6 +263,58 @@ typedef struct {
     ai_err_t rc;
     pthread_barrier_t *bar;
 } racer_t;
+
+/* Ingest ownership: the lease is stored and read back, claim is a
+ * compare-and-set on the owner, and set_ready with an owner only publishes
+ * the owner's own pending row. */
+static void body_owner_lease(backend_t b)
+{
+    meta_t *m = NULL;
+    OPEN_OR_SKIP(b, m);
+    ai_error_t err;
+    REQUIRE(meta_migrate(m, NULL, &err) == AI_OK);
+    meta_track_t t, r;
+    fill(&t, 7, "Owned", "Someone");
+    snprintf(t.owner, sizeof t.owner, "host-a 123 456 tok");
+    t.lease_left_s = 30;
+    int dup = 0, claimed = -1;
+    REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
+    meta_track_init(&r);
+    REQUIRE(meta_track_get(m, t.id, &r, &err) == AI_OK);
+    CHECK_EQ_STR(r.owner, "host-a 123 456 tok");
+    CHECK(r.lease_left_s > 25 && r.lease_left_s <= 30.5);
+    meta_track_release(&r);
+    /* the wrong expected owner changes nothing */
+    REQUIRE(meta_track_claim(m, t.id, "host-b 1 1 x", "host-c 2 2 y", 30, &claimed, &err) == AI_OK);
+    CHECK_EQ_INT(claimed, 0);
+    REQUIRE(meta_track_claim(m, t.id, "host-a 123 456 tok", "host-c 2 2 y", -1, &claimed, &err) ==
+            AI_OK);
+    CHECK_EQ_INT(claimed, 1);
+    REQUIRE(meta_track_get(m, t.id, &r, &err) == AI_OK);
+    CHECK_EQ_STR(r.owner, "host-c 2 2 y");
+    CHECK(r.lease_left_s < 0);
+    meta_track_release(&r);
+    /* the old owner can no longer publish it; the new one can */
+    CHECK_EQ_INT(meta_track_set_ready(m, t.id, "host-a 123 456 tok", &err), AI_ERR_NOT_FOUND);
+    REQUIRE(meta_track_set_ready(m, t.id, "host-c 2 2 y", &err) == AI_OK);
+    /* a ready row is no longer claimable */
+    REQUIRE(meta_track_claim(m, t.id, "", "host-d 3 3 z", 30, &claimed, &err) == AI_OK);
+    CHECK_EQ_INT(claimed, 0);
+    REQUIRE(meta_track_claim(m, "not-a-uuid", "", "x", 30, &claimed, &err) == AI_OK);
+    CHECK_EQ_INT(claimed, 0);
+    meta_track_release(&t);
+    meta_close(m);
+}
+
+TEST(meta_sqlite_owner_lease)
+{
+    body_owner_lease(B_SQLITE);
+}
+
+TEST(meta_pg_owner_lease)
+{
+    body_owner_lease(B_PG);
+}
 
 static void *race_insert(void *arg)
 {
@@ -450,7 +502,7 @@ static void body_bench(backend_t b)
         int dup;
         fill(&t, 1000 + i, "Bench title", "Bench artist");
         REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
-        REQUIRE(meta_track_set_ready(m, t.id, &err) == AI_OK);
+        REQUIRE(meta_track_set_ready(m, t.id, NULL, &err) == AI_OK);
         REQUIRE(meta_track_get(m, t.id, &g, &err) == AI_OK);
         meta_track_release(&g);
         meta_track_release(&t);

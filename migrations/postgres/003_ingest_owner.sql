@@ -1,0 +1,8 @@
+-- Who is ingesting a pending row: owner is "host pid start-time token" of the
+-- process (and library instance) doing it, lease_until the time until which
+-- its lease holds (the database clock, so processes on several machines
+-- agree); the owner renews it while it works.  A pending row whose owner is
+-- gone or whose lease ran out may be taken over at once.  Rows from before
+-- this migration have no owner: they are taken over.
+ALTER TABLE tracks ADD COLUMN owner TEXT;
+ALTER TABLE tracks ADD COLUMN lease_until TIMESTAMPTZ NOT NULL DEFAULT 'epoch';
