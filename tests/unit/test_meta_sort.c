@@ -71,7 +71,7 @@ static void body_sort(int pg)
         snprintf(t.file_hash_sha256, sizeof t.file_hash_sha256, "%064zx", i + 1);
         int dup = 0;
         REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
-        REQUIRE(meta_track_set_ready(m, t.id, &err) == AI_OK);
+        REQUIRE(meta_track_set_ready(m, t.id, NULL, &err) == AI_OK);
         meta_track_release(&t);
     }
     char got[512];

@@ -21,7 +21,7 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SONGS = [
   ['Alpha Artist - First Light', ['synth', '30', 'pluck', 'C3', 'pluck', 'E3', 'pluck', 'G3', 'tremolo', '3', '40']],
   ['Beta Band - Square Dance', ['synth', '30', 'square', '110-880', 'tremolo', '7', '60']],
-  ['Gamma - Rising Sines', ['synth', '30', 'sine', '300-2400', 'tremolo', '5', '50']],
+  ['Gamma - Rising Sines', ['synth', '30', 'sine', '300-2400', 'brownnoise', 'tremolo', '5', '50']],
   ['Delta Duo - Saw Waves', ['synth', '30', 'sawtooth', '220-330', 'tremolo', '2', '70']],
 ];
 const FILLER_NOTES = ['A2', 'B2', 'D3', 'F3', 'A3', 'C4', 'E4', 'G4'];
