@@ -617,7 +617,7 @@ TEST(meta_pg_upgrade_to_uuid_ingested_at)
     int dup;
     fill(&t, 8, "New row", "");
     REQUIRE(meta_track_insert_pending(m, &t, &dup, &err) == AI_OK);
-    REQUIRE(meta_track_set_ready(m, t.id, &err) == AI_OK);
+    REQUIRE(meta_track_set_ready(m, t.id, NULL, &err) == AI_OK);
     CHECK_EQ_INT(count_list(m, NULL, 1, NULL), 2);
     const char *ids[] = {id, t.id};
     meta_track_t *rows = NULL;
