@@ -263,7 +263,7 @@ export function renderAdmin(main) {
     try {
       const r = await api.ingestDirectory(dir);
       const errs = Array.isArray(r.errors) ? r.errors : [];
-      const added = await addedTracks(r);
+      const added = addedTracks(r);
       clear(
         dirResult,
         h('p', { class: 'totals', id: 'dir-totals' }, totalsText(r.total, r.ingested, r.duplicates, errs.length)),
@@ -287,30 +287,18 @@ export function renderAdmin(main) {
     }
   }
 
-  // The tracks the ingest added: the answer's own list when the server sends
-  // one, otherwise the newest `ingested` tracks of the library.
-  async function addedTracks(r) {
-    const n = Number(r.ingested) || 0;
-    if (n <= 0) return null;
-    let list = Array.isArray(r.tracks) ? r.tracks : null;
-    let note = '';
-    if (!list) {
-      try {
-        const page = await api.listTracks({ page: 1, pageSize: Math.min(n, 100), sort: 'ingested_at', dir: 'desc' }, ctrl.signal);
-        list = page.data || [];
-        note = n > list.length ? ` (showing the newest ${list.length})` : '';
-      } catch (e) {
-        return h('p', { class: 'hint' }, `Could not list the added tracks: ${e.message}`);
-      }
-    }
+  // The tracks the ingest added, as the answer lists them.
+  function addedTracks(r) {
+    const list = Array.isArray(r.tracks) ? r.tracks : [];
+    if (!list.length) return null;
     return h(
       'div',
       { class: 'added', id: 'dir-added' },
-      h('h3', {}, `Added${note}`),
+      h('h3', {}, 'Added'),
       h(
         'ul',
         {},
-        list.map((t) => h('li', {}, h('a', { href: `#/tracks/${t.id || t.track_id}` }, t.title || 'Untitled'), t.artist ? ` · ${t.artist}` : '')),
+        list.map((t) => h('li', {}, h('a', { href: `#/tracks/${t.track_id}` }, t.title || 'Untitled'), t.artist ? ` · ${t.artist}` : '')),
       ),
     );
   }

@@ -75,6 +75,23 @@ static void ingest_directory(http_req_t *req, const char *dir)
         strbuf_json_string(b, msg ? msg + 2 : rep.errors[i].error);
         strbuf_append(b, "}");
     }
+    strbuf_append(b, "],\"tracks\":[");
+    for (size_t i = 0; i < rep.ntracks; i++) {
+        const library_dir_track_t *t = &rep.tracks[i];
+        const char *f = t->file;
+        if (strncmp(f, real, rl) == 0 && f[rl] == '/')
+            f += rl + 1;
+        strbuf_append(b, i ? ",{\"file\":" : "{\"file\":");
+        strbuf_json_string(b, f);
+        strbuf_printf(b, ",\"track_id\":\"%s\",\"title\":", t->res.track_id);
+        strbuf_json_string(b, t->res.title);
+        strbuf_append(b, ",\"artist\":");
+        if (t->res.artist[0])
+            strbuf_json_string(b, t->res.artist);
+        else
+            strbuf_append(b, "null");
+        strbuf_append(b, "}");
+    }
     strbuf_append(b, "]}");
     library_dir_report_release(&rep);
     http_reply_json(req, 200);

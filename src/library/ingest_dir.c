@@ -60,7 +60,7 @@ typedef struct {
     int json_lines;
     progress_t progress;
     library_dir_report_t *rep;
-    size_t errcap;
+    size_t errcap, trackcap;
     pthread_mutex_t lock;
 } job_t;
 
@@ -73,8 +73,22 @@ static void record(job_t *j, const char *path, ai_err_t rc, const ai_error_t *er
         rep->duplicates++;
     else if (rc == AI_OK)
         rep->ingested++;
-    if (rc == AI_OK && !res->duplicate)
+    if (rc == AI_OK && !res->duplicate) {
         rep->audio_seconds += res->duration_s;
+        if (rep->ntracks == j->trackcap) {
+            size_t ncap = j->trackcap ? j->trackcap * 2 : 16;
+            library_dir_track_t *nt = realloc(rep->tracks, ncap * sizeof *nt);
+            if (nt) {
+                rep->tracks = nt;
+                j->trackcap = ncap;
+            }
+        }
+        if (rep->ntracks < j->trackcap) {
+            library_dir_track_t *t = &rep->tracks[rep->ntracks++];
+            snprintf(t->file, sizeof t->file, "%s", path);
+            t->res = *res;
+        }
+    }
     if (rc != AI_OK) {
         if (rep->nerrors == j->errcap) {
             size_t ncap = j->errcap ? j->errcap * 2 : 16;
@@ -182,5 +196,6 @@ void library_dir_report_release(library_dir_report_t *rep)
     if (!rep)
         return;
     free(rep->errors);
+    free(rep->tracks);
     memset(rep, 0, sizeof *rep);
 }

@@ -88,11 +88,21 @@ typedef struct {
     ai_err_t code;
 } library_file_error_t;
 
-/* total = ingested + duplicates + nerrors (every file counted once). */
+/* A track a directory ingest added (duplicates are not listed). */
+typedef struct {
+    char file[1024];
+    library_ingest_result_t res;
+} library_dir_track_t;
+
+/* total = ingested + duplicates + nerrors (every file counted once).
+ * tracks lists the ingested files in the order they finished; ntracks <
+ * ingested only when memory for the list ran out (the counts stay right). */
 typedef struct {
     size_t total, ingested, duplicates, nerrors;
     double audio_seconds, wall_seconds;
     library_file_error_t *errors; /* nerrors entries, owned by the report */
+    library_dir_track_t *tracks;  /* ntracks entries, owned by the report */
+    size_t ntracks;
 } library_dir_report_t;
 
 /* Ingests every regular file under dir (recursively, sorted) with `workers`

@@ -396,6 +396,15 @@ test('ingest over HTTP from loopback: file, duplicate, directory, then delete', 
   assert.equal(dir.status, 200, JSON.stringify(d));
   assert.deepEqual({ total: d.total, ingested: d.ingested, duplicates: d.duplicates }, { total: 1, ingested: 1, duplicates: 0 });
   assert.deepEqual(d.errors, []);
+  // the answer names the track it added, so a client can link to it
+  assert.equal(d.tracks.length, 1, JSON.stringify(d));
+  assert.match(d.tracks[0].track_id, UUID_RE);
+  assert.ok(!d.tracks[0].file.startsWith('/'), `relative file name: ${d.tracks[0].file}`);
+  const added = await (await fetch(`${base}/api/v1/tracks/${d.tracks[0].track_id}`)).json();
+  assert.equal(added.title, d.tracks[0].title);
+  const dirAgain = await (await fetch(`${base}/api/v1/ingest`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                                               body: JSON.stringify({ directory: 'more' }) })).json();
+  assert.deepEqual({ duplicates: dirAgain.duplicates, tracks: dirAgain.tracks }, { duplicates: 1, tracks: [] });
   for (const bad of ['/etc', '../', 'does-not-exist']) {
     const e = await fetch(`${base}/api/v1/ingest`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
                                                    body: JSON.stringify({ directory: bad }) });
