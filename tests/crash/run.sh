@@ -50,7 +50,7 @@ notes=(C D E F G A B)
 for i in $(seq 0 $((NFILES - 1))); do
   n1=${notes[$((i % 7))]}$((2 + i % 3)) n2=${notes[$(((i * 3 + 2) % 7))]}$((3 + i % 2))
   sox -n -r 22050 -c 1 -b 16 "$src/song$i.wav" synth 12 pluck "$n1" pluck "$n2" \
-    sine $((300 + i * 97))-$((1200 + i * 131)) sawtooth $((110 + i * 23))-$((180 + i * 29)) \
+    sine $((300 + i * 97))-$((1200 + i * 131)) sawtooth $((110 + i * 23))-$((180 + i * 29)) brownnoise \
     tremolo $((2 + i % 5)).$((i % 10)) 45 \
     2>/dev/null || { bad "generate song$i.wav"; finish; }
 done

@@ -16,13 +16,15 @@ export const ARTIFACTS = process.env.WEB_ARTIFACTS || join(HERE, 'artifacts');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 
-// Four distinct 30 s "songs" the fingerprinter tells apart, and short
+// Four distinct 30 s "songs" the fingerprinter tells apart (several voices
+// and a noise bed each: a bare sweep or tone has too few distinct peak
+// triplets to be identified, like a steady tone), and short
 // fillers so the library has more than one page.
 const SONGS = [
-  ['Alpha Artist - First Light', ['synth', '30', 'pluck', 'C3', 'pluck', 'E3', 'pluck', 'G3', 'tremolo', '3', '40']],
-  ['Beta Band - Square Dance', ['synth', '30', 'square', '110-880', 'tremolo', '7', '60']],
-  ['Gamma - Rising Sines', ['synth', '30', 'sine', '300-2400', 'brownnoise', 'tremolo', '5', '50']],
-  ['Delta Duo - Saw Waves', ['synth', '30', 'sawtooth', '220-330', 'tremolo', '2', '70']],
+  ['Alpha Artist - First Light', ['synth', '30', 'pluck', 'C3', 'pluck', 'E3', 'sine', '300-1200', 'sawtooth', '110-180', 'brownnoise', 'tremolo', '3', '40']],
+  ['Beta Band - Square Dance', ['synth', '30', 'pluck', 'D3', 'pluck', 'A3', 'sine', '500-1500', 'sawtooth', '130-200', 'brownnoise', 'tremolo', '7', '60']],
+  ['Gamma - Rising Sines', ['synth', '30', 'sine', '300-2400', 'pluck', 'A2', 'sawtooth', '150-220', 'brownnoise', 'tremolo', '5', '50']],
+  ['Delta Duo - Saw Waves', ['synth', '30', 'sawtooth', '220-330', 'pluck', 'G2', 'sine', '800-1800', 'brownnoise', 'tremolo', '2', '70']],
 ];
 const FILLER_NOTES = ['A2', 'B2', 'D3', 'F3', 'A3', 'C4', 'E4', 'G4'];
 
