@@ -379,7 +379,8 @@ void embed_music_gate(const embedder_t *e, const float *raw, size_t nvec, embed_
             change += isfinite(v[o->change_off + i]) ? v[o->change_off + i] : 0.0;
         change = o->change_len > 0 ? change / o->change_len : 0;
         out->distance = dist < out->distance ? dist : out->distance;
-        out->change = change > out->change ? change : out->change;
+        if (o->change_len > 0 && change > out->change)
+            out->change = change;
         if (dist <= EMBED_GATE_MAX_DISTANCE && (o->change_len == 0 || change >= o->change_floor))
             out->music = 1;
     }
