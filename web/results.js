@@ -30,7 +30,7 @@ export function verdictOf(r) {
 }
 
 // Words for a vibe match's calibrated score (0..1, the share of unrelated
-// pairs in the library that are less alike; the server returns ≥ 0.95):
+// pairs in the library that are less alike; the server returns ≥ 0.50):
 // how strongly another track resembles the clip.  level 1–3 drives the dots next to the words
 // (0: an older server sent no score, so no level is claimed).
 export function resemblance(m) {

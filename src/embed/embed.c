@@ -359,6 +359,33 @@ ai_err_t embed_pcm(const embedder_t *e, const float *pcm, size_t n, float **out,
     return rc;
 }
 
+void embed_music_gate(const embedder_t *e, const float *raw, size_t nvec, embed_gate_t *out)
+{
+    const embed_ops_t *o = e->ops;
+    size_t dim = (size_t)e->info.dim;
+    out->distance = INFINITY;
+    out->change = o->change_len > 0 ? 0.0 : -1.0;
+    out->music = 0;
+    for (size_t j = 0; j < nvec; j++) {
+        const float *v = raw + j * dim;
+        double d2 = 0;
+        for (size_t i = 0; i < dim; i++) {
+            double z = (double)(v[i] - e->mean[i]) * e->inv_std[i];
+            double z2 = isfinite(z) ? z * z : 100.0; /* a non-number is no music */
+            d2 += z2 < 100.0 ? z2 : 100.0;
+        }
+        double dist = d2 / (double)dim, change = 0;
+        for (int i = 0; i < o->change_len; i++)
+            change += isfinite(v[o->change_off + i]) ? v[o->change_off + i] : 0.0;
+        change = o->change_len > 0 ? change / o->change_len : 0;
+        out->distance = dist < out->distance ? dist : out->distance;
+        if (o->change_len > 0 && change > out->change)
+            out->change = change;
+        if (dist <= EMBED_GATE_MAX_DISTANCE && (o->change_len == 0 || change >= o->change_floor))
+            out->music = 1;
+    }
+}
+
 float embed_dot(const float *a, const float *b, int dim)
 {
     float s = 0;

@@ -113,6 +113,30 @@ void embed_finish_weighted(const embedder_t *e, const double *block_weights, flo
 ai_err_t embed_pcm(const embedder_t *e, const float *pcm, size_t n, float **out, size_t *nvec,
                    ai_error_t *err);
 
+/*
+ * Music gate: does a clip look like anything a music library holds?  Two
+ * tests on raw windows (before embed_finish), both cheap (no extra DSP):
+ *   - distance: mean over the dimensions of z² (z = the value standardised
+ *     with the statistics in use, each z² capped at 100).  Music windows of a
+ *     library sit near 1 (99.5 % of the bench corpus's windows <= 6.1); speech,
+ *     tones, sweeps and beeps are at 6.2-32.  A window above
+ *     EMBED_GATE_MAX_DISTANCE is unlike the library's music;
+ *   - change: the model's timbral-change measure (embed_int.h); below its
+ *     floor the window is as steady as stationary noise or a tone (noise sits
+ *     inside the distance bound: standardisation clips nothing there).
+ * A clip is music-like when at least one of its windows passes both.
+ */
+#define EMBED_GATE_MAX_DISTANCE 6.0
+
+typedef struct {
+    double distance; /* the smallest distance of the windows */
+    double change;   /* the largest change of the windows (-1: model has none) */
+    int music;       /* 1: some window passes both tests */
+} embed_gate_t;
+
+/* The gate of nvec raw windows (nvec 0: not music-like).  Thread-safe. */
+void embed_music_gate(const embedder_t *e, const float *raw, size_t nvec, embed_gate_t *out);
+
 /* Replaces the statistics from stats_path (same rules as embed_open; NULL →
  * built-in).  Not safe concurrently with other calls on e. */
 ai_err_t embed_load_stats(embedder_t *e, const char *stats_path, ai_error_t *err);

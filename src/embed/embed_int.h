@@ -29,6 +29,12 @@ typedef struct {
     /* Built-in calibration (EMBED_CALIB_POINTS lane similarities), NULL = the
      * lane similarity itself is the score. */
     const float *default_calib;
+    /* Music gate (embed_music_gate): raw dimensions [change_off, change_off +
+     * change_len) measure how much the timbre changes within a window; their
+     * mean below change_floor is the steadiness of stationary noise or a
+     * tone.  change_len 0: no such test. */
+    int change_off, change_len;
+    double change_floor;
     ai_err_t (*create)(void **state, ai_error_t *err);
     void (*destroy)(void *state);
     /* Raw vector of one window of n samples (n >= EMBED_MIN_SECONDS·rate). */

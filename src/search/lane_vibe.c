@@ -93,11 +93,11 @@ static size_t aggregate(vecstore_hit_t *hits, size_t n, track_agg_t *out)
 /* Joins the best tracks to their metadata (one query), keeping the order;
  * tracks that are not ready are left out. */
 static ai_err_t join(library_t *lib, const track_agg_t *agg, size_t nt, size_t max_results,
-                     const embedder_t *emb, search_result_t *res, ai_error_t *err)
+                     const embedder_t *emb, double min_score, search_result_t *res, ai_error_t *err)
 {
     const embed_calib_t *cal = embed_calibration(emb);
     /* agg is sorted, and the score is monotone in the similarity */
-    while (nt > 0 && embed_calib_score(cal, agg[nt - 1].score) < SEARCH_VIBE_MIN_SCORE)
+    while (nt > 0 && embed_calib_score(cal, agg[nt - 1].score) < min_score)
         nt--;
     size_t want = nt < max_results ? nt : max_results;
     const char *ids[SEARCH_MAX_RESULTS + 1];
@@ -149,7 +149,7 @@ ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai
     const embed_info_t *info = embed_info(emb);
     float *vecs = NULL;
     size_t nvec = 0;
-    ai_err_t rc = embed_pcm(emb, ctx->pcm->samples, ctx->pcm->n, &vecs, &nvec, err);
+    ai_err_t rc = embed_pcm_raw(emb, ctx->pcm->samples, ctx->pcm->n, &vecs, &nvec, err);
     if (rc != AI_OK)
         return rc;
     size_t nq = nvec < QUERY_WINDOWS ? nvec : QUERY_WINDOWS;
@@ -170,6 +170,11 @@ ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai
         memcpy(q + w * (size_t)info->dim, vecs + wi * (size_t)info->dim,
                (size_t)info->dim * sizeof *q);
     }
+    /* a clip unlike music (speech, noise, tones) only finds near duplicates */
+    embed_gate_t gate;
+    embed_music_gate(emb, q, nq, &gate);
+    double min_score = gate.music ? SEARCH_VIBE_MIN_SCORE : SEARCH_VIBE_MIN_SCORE_UNLIKE;
+    embed_finish(emb, q, nq);
     if (rc == AI_OK && ctx->cancel && atomic_load(ctx->cancel))
         rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the search was abandoned");
     if (rc == AI_OK)
@@ -188,7 +193,7 @@ ai_err_t search_lane_vibe(const search_lane_ctx_t *ctx, search_result_t *res, ai
         rc = ai_error_set(err, AI_ERR_SEARCH_TIMEOUT, "the vibe lane ran out of time");
     if (rc == AI_OK) {
         size_t nt = aggregate(hits, total, agg);
-        rc = join(ctx->lib, agg, nt, ctx->max_results, emb, res, err);
+        rc = join(ctx->lib, agg, nt, ctx->max_results, emb, min_score, res, err);
     }
     free(agg);
     free(hits);

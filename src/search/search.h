@@ -69,8 +69,12 @@ typedef struct {
  * cosines mapped to [0,1], plus a small bonus); `score` is its calibrated
  * value (embed_calib_score: the share of the library's unrelated pairs that
  * are less alike).  Only matches with score >= SEARCH_VIBE_MIN_SCORE are
- * returned. */
-#define SEARCH_VIBE_MIN_SCORE 0.95
+ * returned when the clip passes the music gate (embed_music_gate), and only
+ * near duplicates (score >= SEARCH_VIBE_MIN_SCORE_UNLIKE) when it does not:
+ * speech, noise and tones find nothing, unless the library holds such a
+ * sound itself. */
+#define SEARCH_VIBE_MIN_SCORE        0.50
+#define SEARCH_VIBE_MIN_SCORE_UNLIKE 0.98
 
 typedef struct {
     meta_track_t track;

@@ -108,7 +108,7 @@ test('similar: mode vibe never identifies; vibe matches carry a calibrated score
   assert.deepEqual(b.exact_matches, []);
   assert.equal(b.vibe_matches[0].track.title, 'Square Dance');
   for (const v of b.vibe_matches) {
-    assert.ok(v.score >= 0.95 && v.score <= 1, `score ${v.score} is at least the floor`);
+    assert.ok(v.score >= 0.5 && v.score <= 1, `score ${v.score} is at least the lower floor`);
     assert.ok(v.similarity >= 0 && v.similarity <= 1);
   }
   for (let i = 1; i < b.vibe_matches.length; i++)
