@@ -117,6 +117,20 @@ unsigned char *test_read_file(const char *path, size_t *len)
     return buf;
 }
 
+float *test_read_f32(const char *path, size_t *n)
+{
+    size_t len = 0;
+    unsigned char *b = test_read_file(path, &len);
+    if (!b)
+        return NULL;
+    *n = len / sizeof(float);
+    float *x = malloc(*n * sizeof *x + 1);
+    if (x)
+        memcpy(x, b, *n * sizeof *x);
+    free(b);
+    return x;
+}
+
 const char *test_bin(void)
 {
     const char *b = getenv("AI_BIN");

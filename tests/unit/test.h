@@ -37,6 +37,8 @@ const char *test_path(const char *name);
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reads a whole file; returns malloc'd buffer (NUL-terminated) or NULL. */
 unsigned char *test_read_file(const char *path, size_t *len);
+/* A raw float32 file as *n samples (caller frees); NULL when unreadable. */
+float *test_read_f32(const char *path, size_t *n);
 /* Path of the built audio-ident binary (env AI_BIN), or NULL. */
 const char *test_bin(void);
 /* Returns 1 if a program is on PATH. */

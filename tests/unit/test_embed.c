@@ -157,20 +157,6 @@ TEST(embed_golden_values)
     embed_close(e);
 }
 
-static float *read_f32(const char *path, size_t *n)
-{
-    size_t len = 0;
-    unsigned char *b = test_read_file(path, &len);
-    if (!b)
-        return NULL;
-    *n = len / sizeof(float);
-    float *x = malloc(*n * sizeof *x + 1);
-    if (x)
-        memcpy(x, b, *n * sizeof *x);
-    free(b);
-    return x;
-}
-
 TEST(embed_gain_invariance)
 {
     if (!test_have("sox"))
@@ -182,7 +168,7 @@ TEST(embed_gain_invariance)
     REQUIRE(test_sh("sox -r 16000 -c 1 -e floating-point -b 32 -t raw %s -t raw %s vol 0.05", a,
                     b) == 0);
     size_t na = 0, nb = 0;
-    float *xa = read_f32(a, &na), *xb = read_f32(b, &nb);
+    float *xa = test_read_f32(a, &na), *xb = test_read_f32(b, &nb);
     REQUIRE(xa && xb && na == nb && na >= 12 * SR);
     embedder_t *e = open_lite();
     REQUIRE(e);

@@ -9,20 +9,6 @@
 
 #define SR 16000
 
-static float *read_f32(const char *path, size_t *n)
-{
-    size_t len = 0;
-    unsigned char *b = test_read_file(path, &len);
-    if (!b)
-        return NULL;
-    *n = len / sizeof(float);
-    float *x = malloc(*n * sizeof *x + 1);
-    if (x)
-        memcpy(x, b, *n * sizeof *x);
-    free(b);
-    return x;
-}
-
 /* The gate of 10 s of `sox -n ... synth` with the given arguments (built-in
  * statistics); 0 when sox failed. */
 static int gate_of(embedder_t *e, const char *synth_args, embed_gate_t *g)
@@ -32,7 +18,7 @@ static int gate_of(embedder_t *e, const char *synth_args, embed_gate_t *g)
         0)
         return 0;
     size_t n = 0;
-    float *x = read_f32(f, &n), *v = NULL;
+    float *x = test_read_f32(f, &n), *v = NULL;
     size_t nv = 0;
     int ok = x && embed_pcm_raw(e, x, n, &v, &nv, NULL) == AI_OK && nv >= 1;
     if (ok) {
