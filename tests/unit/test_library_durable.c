@@ -12,22 +12,33 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Ingests path in a child process of its own with AI_TEST_INGEST_STAGE =
- * stage; returns the child's pid (not waited for). */
+/* Ingests path in a fresh `audio-ident ingest` process (AI_BIN) with
+ * AI_TEST_INGEST_STAGE = stage; returns the child's pid (not waited for), or
+ * -1 without AI_BIN.  A fresh process, not a forked copy of this one: this
+ * process has threads (an open library's lease keeper), and the forked child
+ * of a threaded process can deadlock on a lock another thread held at the
+ * fork.  Everything the child needs is prepared before fork(). */
 static pid_t ingest_in_child(const config_t *cfg, const char *stage, const char *path)
 {
+    const char *bin = getenv("AI_BIN");
+    if (!bin)
+        return -1;
+    char e_data[CONFIG_STR_MAX + 16], e_db[CONFIG_STR_MAX + 16], e_stage[128];
+    snprintf(e_data, sizeof e_data, "DATA_DIR=%s", cfg->data_dir);
+    snprintf(e_db, sizeof e_db, "DATABASE_URL=%s", cfg->database_url);
+    snprintf(e_stage, sizeof e_stage, "AI_TEST_INGEST_STAGE=%s", stage);
+    char e_log[] = "LOG_LEVEL=error", e_workers[] = "WORKERS=1";
+    char a0[] = "audio-ident", a1[] = "ingest";
+    char *const envp[] = {e_data, e_db, e_stage, e_log, e_workers, NULL};
+    char *const argv[] = {a0, a1, (char *)path, NULL};
+    const char *dir = test_tmpdir(); /* no developer's ./.env */
     pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    config_t c = *cfg;
-    snprintf(c.test_ingest_stage, sizeof c.test_ingest_stage, "%s", stage);
-    library_t *lib = NULL;
-    library_ingest_result_t res;
-    int rc = 1;
-    if (library_open(&c, &lib, NULL) == AI_OK)
-        rc = library_ingest_file(lib, path, NULL, &res, NULL) == AI_OK ? 0 : 1;
-    library_close(lib);
-    _exit(rc);
+    if (pid == 0) {
+        if (chdir(dir) == 0)
+            execve(bin, argv, envp);
+        _exit(127);
+    }
+    return pid;
 }
 
 static long long count_pending(library_t *lib)
