@@ -1,5 +1,6 @@
 /* fpindex matcher: offset histogram, chance model, confidence. */
 #include "fpindex/fpindex_int.h"
+#include "base/grow.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,17 +140,12 @@ static ai_err_t best_offsets(const uint64_t *k, size_t n, cand_t **out, size_t *
             uint32_t track = (uint32_t)(cur_key >> VOTE_OFF_BITS);
             if (track != best.track || best.aligned == 0) {
                 if (best.aligned >= 2) {
-                    if (ncands == cap) {
-                        size_t ncap = cap ? cap * 2 : 256;
-                        cand_t *nc = realloc(cands, ncap * sizeof *nc);
-                        if (!nc) {
-                            free(cands);
-                            return ai_error_set(err, AI_ERR_INTERNAL_ERROR,
-                                                "out of memory matching");
-                        }
-                        cands = nc;
-                        cap = ncap;
+                    cand_t *nc = grow_one(cands, ncands, &cap, sizeof *nc, 256);
+                    if (!nc) {
+                        free(cands);
+                        return ai_error_set(err, AI_ERR_INTERNAL_ERROR, "out of memory matching");
                     }
+                    cands = nc;
                     cands[ncands++] = best;
                 }
                 best = (cand_t){track, 0, 0};
@@ -224,14 +220,10 @@ static uint32_t page_bound(const unsigned char *p, uint32_t n, unsigned lo16, in
 
 static int push_seg(gather_t *g, const unsigned char *p, uint32_t n)
 {
-    if (g->nsegs == g->segs_cap) {
-        size_t ncap = g->segs_cap ? g->segs_cap * 2 : 1024;
-        seg_t *ns = realloc(g->segs, ncap * sizeof *ns);
-        if (!ns)
-            return ENOMEM;
-        g->segs = ns;
-        g->segs_cap = ncap;
-    }
+    seg_t *ns = grow_one(g->segs, g->nsegs, &g->segs_cap, sizeof *ns, 1024);
+    if (!ns)
+        return ENOMEM;
+    g->segs = ns;
     g->segs[g->nsegs++] = (seg_t){p, n};
     return 0;
 }

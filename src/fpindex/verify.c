@@ -12,6 +12,7 @@
  * The frequency scale is the median log-frequency difference of the aligned
  * pairs' anchors. */
 #include "fpindex/fpindex_int.h"
+#include "base/grow.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,14 +37,10 @@ typedef struct {
 
 static int push_pair(pairs_t *ps, pair_t x)
 {
-    if (ps->n == ps->cap) {
-        size_t ncap = ps->cap ? ps->cap * 2 : 256;
-        pair_t *np = realloc(ps->p, ncap * sizeof *np);
-        if (!np)
-            return ENOMEM;
-        ps->p = np;
-        ps->cap = ncap;
-    }
+    pair_t *np = grow_one(ps->p, ps->n, &ps->cap, sizeof *np, 256);
+    if (!np)
+        return ENOMEM;
+    ps->p = np;
     ps->p[ps->n++] = x;
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Directory ingest: a sorted file list worked off by a pool of threads. */
 #include "library/library_int.h"
+#include "base/grow.h"
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/progress.h"
@@ -7,7 +8,6 @@
 
 #include <ftw.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,21 +65,6 @@ typedef struct {
     pthread_mutex_t lock;
 } job_t;
 
-/* 1 when *arr (n used of *cap) has room for one more element, growing it
- * when needed; 0 when memory ran out (the entry is then not listed). */
-static int room(void **arr, size_t n, size_t *cap, size_t elem)
-{
-    if (n < *cap)
-        return 1;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *na = ncap <= SIZE_MAX / elem ? realloc(*arr, ncap * elem) : NULL;
-    if (!na)
-        return 0;
-    *arr = na;
-    *cap = ncap;
-    return 1;
-}
-
 static void record(job_t *j, const char *path, ai_err_t rc, const ai_error_t *err,
                    const library_ingest_result_t *res)
 {
@@ -91,14 +76,18 @@ static void record(job_t *j, const char *path, ai_err_t rc, const ai_error_t *er
         rep->ingested++;
     if (rc == AI_OK && !res->duplicate) {
         rep->audio_seconds += res->duration_s;
-        if (room((void **)&rep->tracks, rep->ntracks, &j->trackcap, sizeof *rep->tracks)) {
+        library_dir_track_t *nt = grow_one(rep->tracks, rep->ntracks, &j->trackcap, sizeof *nt, 16);
+        if (nt) {
+            rep->tracks = nt;
             library_dir_track_t *t = &rep->tracks[rep->ntracks++];
             snprintf(t->file, sizeof t->file, "%s", path);
             t->res = *res;
         }
     }
     if (rc != AI_OK) {
-        if (room((void **)&rep->errors, rep->nerrors, &j->errcap, sizeof *rep->errors)) {
+        library_file_error_t *ne = grow_one(rep->errors, rep->nerrors, &j->errcap, sizeof *ne, 16);
+        if (ne) {
+            rep->errors = ne;
             library_file_error_t *e = &rep->errors[rep->nerrors++];
             snprintf(e->file, sizeof e->file, "%s", path);
             snprintf(e->error, sizeof e->error, "%s: %s", ai_err_name(rc), err->message);

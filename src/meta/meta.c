@@ -3,6 +3,7 @@
  * URL scheme, validates and caps every argument, then calls the ops table.
  */
 #include "meta/meta_int.h"
+#include "base/grow.h"
 
 #include "base/strbuf.h"
 #include "base/uuid.h"
@@ -77,14 +78,10 @@ void meta_copy_str(char *dst, size_t n, const char *src)
 
 meta_track_t *meta_tracks_push(meta_track_t **arr, size_t *n, size_t *cap)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        meta_track_t *na = realloc(*arr, ncap * sizeof *na);
-        if (!na)
-            return NULL;
-        *arr = na;
-        *cap = ncap;
-    }
+    meta_track_t *na = grow_one(*arr, *n, cap, sizeof *na, 16);
+    if (!na)
+        return NULL;
+    *arr = na;
     meta_track_t *t = &(*arr)[(*n)++];
     memset(t, 0, sizeof *t);
     return t;
@@ -356,10 +353,10 @@ static char *like_pattern(const char *s)
 int meta_sort_parse(const char *s)
 {
     static const char *const names[] = {[META_SORT_INGESTED_AT] = "ingested_at",
-                                         [META_SORT_TITLE] = "title",
-                                         [META_SORT_ARTIST] = "artist",
-                                         [META_SORT_ALBUM] = "album",
-                                         [META_SORT_DURATION] = "duration"};
+                                        [META_SORT_TITLE] = "title",
+                                        [META_SORT_ARTIST] = "artist",
+                                        [META_SORT_ALBUM] = "album",
+                                        [META_SORT_DURATION] = "duration"};
     for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i]) == 0)
             return (int)i;
@@ -383,8 +380,8 @@ ai_err_t meta_tracks_list(meta_t *m, const meta_list_opts_t *o, meta_track_t **t
         return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "unknown sort order");
     if ((o->artist && strlen(o->artist) > META_SEARCH_MAX) ||
         (o->album && strlen(o->album) > META_SEARCH_MAX))
-        return ai_error_set(err, AI_ERR_VALIDATION_ERROR, "artist and album must be at most %d bytes",
-                            META_SEARCH_MAX);
+        return ai_error_set(err, AI_ERR_VALIDATION_ERROR,
+                            "artist and album must be at most %d bytes", META_SEARCH_MAX);
     char *pattern = NULL;
     if (o->search && o->search[0]) {
         if (strlen(o->search) > META_SEARCH_MAX)
